@@ -1,0 +1,80 @@
+/**
+ * The whole AstroCLIP-style model, built from a ModelConfig (architectures are data):
+ *   image:        VisionTransformer   [B, H, W, C] -> tokens
+ *   spectrum:     SpecFormer          [B, L]       -> tokens
+ *   imageHead:    AlignmentHead       image tokens    -> [B, E]
+ *   spectrumHead: AlignmentHead       spectrum tokens -> [B, E]
+ * `encodeImage` / `encodeSpectrum` return L2-normalized vectors in the shared space; the model
+ * also carries its fixed logit scale (15.5 in AstroCLIP) and holds no loss (open_clip style).
+ * Weight names are dotted paths from here: `image.blocks.0.attn.qkv.weight`, `spectrumHead.pool.query`.
+ *
+ *   const model = buildModel(presetConfig('tiny'), { seed: 1 });
+ *   const zi = model.encodeImage(images);    // [B, 64, 64, 3] -> [B, 64], unit norm
+ *   const zs = model.encodeSpectrum(spectra); // [B, 1946]      -> [B, 64], unit norm
+ *   model.dispose();
+ */
+import { derivedShapes, type ModelConfig } from '../config/model-config.js';
+import { AlignmentHead } from './alignment-head.js';
+import { Module, ParamInit, type InitMode } from './module.js';
+import { SpecFormer, specFormerConfigFrom } from './specformer.js';
+import { tf } from './tf.js';
+import { VisionTransformer, vitConfigFrom } from './vit.js';
+
+/** x / ||x|| along the last axis (eps keeps a zero vector finite). */
+export function l2Normalize(x: tf.Tensor2D, eps = 1e-12): tf.Tensor2D {
+  return tf.tidy(() => x.div(x.square().sum(-1, true).add(eps).sqrt()) as tf.Tensor2D); // [B, E]
+}
+
+export interface BuildOptions {
+  /** Seed of the parameter initialisation. Default 0. */
+  seed?: number;
+  /** 'zeros' builds the structure only (fast; for parameter counts of large presets). Default 'random'. */
+  init?: InitMode;
+}
+
+export class SkyClipModel extends Module {
+  readonly image: VisionTransformer;
+  readonly spectrum: SpecFormer;
+  readonly imageHead: AlignmentHead;
+  readonly spectrumHead: AlignmentHead;
+  /** Fixed contrastive temperature (logits = logitScale * cosine). */
+  readonly logitScale: number;
+
+  constructor(
+    readonly config: ModelConfig,
+    init: ParamInit,
+  ) {
+    super();
+    this.image = this.child('image', new VisionTransformer(init, vitConfigFrom(config)));
+    this.spectrum = this.child('spectrum', new SpecFormer(init, specFormerConfigFrom(config)));
+    const head = (kvDim: number) => new AlignmentHead(init, { kvDim, ...config.align });
+    this.imageHead = this.child('imageHead', head(config.image.dim));
+    this.spectrumHead = this.child('spectrumHead', head(config.spectrum.dim));
+    this.logitScale = config.align.logitScale;
+  }
+
+  /** Stretched, cropped images [B, S, S, C] -> unit vectors [B, E]. */
+  encodeImage(images: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const { sequence } = this.image.forward(images); // [B, T, D]
+      return l2Normalize(this.imageHead.forward(sequence)); // [B, E]
+    });
+  }
+
+  /** Spectra on the contract's grid [B, L] -> unit vectors [B, E]. */
+  encodeSpectrum(spectra: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const { sequence } = this.spectrum.forward(spectra); // [B, T, D]
+      return l2Normalize(this.spectrumHead.forward(sequence)); // [B, E]
+    });
+  }
+
+  /** Input and output shapes implied by the config. */
+  get shapes() {
+    return derivedShapes(this.config);
+  }
+}
+
+export function buildModel(config: ModelConfig, options: BuildOptions = {}): SkyClipModel {
+  return new SkyClipModel(config, new ParamInit(options.seed ?? 0, options.init ?? 'random'));
+}
