@@ -28,6 +28,8 @@ export class ProgressBar {
   private readonly startMs = Date.now();
   private lastDrawMs = 0;
   private done = 0;
+  /** The final line has been drawn (by update reaching the total, or by finish). */
+  private drewFinal = false;
   private readonly stream: NodeJS.WriteStream;
   private readonly isTty: boolean;
   private readonly unit: string;
@@ -68,7 +70,7 @@ export class ProgressBar {
   /** Prints the final line (with the total time) and moves to a new line. */
   finish(): void {
     this.done = Math.max(this.done, this.total);
-    this.draw(true);
+    if (!this.drewFinal) this.draw(true);
   }
 
   line(): string {
@@ -88,7 +90,8 @@ export class ProgressBar {
   }
 
   private draw(final: boolean): void {
-    if (!this.enabled) return;
+    if (!this.enabled || this.drewFinal) return;
+    this.drewFinal = final;
     if (this.isTty) {
       this.stream.write(`\r${this.line()}\x1b[K${final ? '\n' : ''}`);
     } else {

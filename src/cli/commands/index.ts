@@ -1,5 +1,11 @@
 import type { Command } from '../command.js';
+import { alignCommand } from './align.js';
+import { demoCommand } from './demo.js';
+import { embedCommand } from './embed.js';
+import { evaluateRetrievalCommand } from './evaluate-retrieval.js';
 import { inspectCommand } from './inspect.js';
+import { pretrainCommand } from './pretrain.js';
+import { simulateCommand } from './simulate.js';
 
 /** Every CLI command, in the order `skyclip --help` lists them. */
-export const commands: Command[] = [inspectCommand];
+export const commands: Command[] = [demoCommand, inspectCommand, simulateCommand, pretrainCommand, alignCommand, embedCommand, evaluateRetrievalCommand];
