@@ -1,0 +1,60 @@
+/** `skyclip align --data DIR --init DIR --out DIR`: contrastive alignment (thin layer over src/train/pipelines). */
+import { parseArgs } from 'node:util';
+import type { Command } from '../command.js';
+import { STAGE_ARGS, STAGE_USAGE, loadTraining, stageOptions } from './pretrain.js';
+
+const FROZEN = { steps: 2000, batch: 256, lr: 5e-4, valSamples: 1024 };
+const FULL = { steps: 500, batch: 32, lr: 1e-4, valSamples: 256 };
+
+export const alignCommand: Command = {
+  name: 'align',
+  summary: 'Align the image and spectrum encoders contrastively (frozen backbones by default)',
+  usage: [
+    'Usage: skyclip align --data DIR --out DIR [--init DIR] [--image-from DIR] [--spectrum-from DIR] [options]',
+    '',
+    'Trains the two cross-attention heads with the symmetric InfoNCE (logit scale from the model',
+    "config, 15.5 as in AstroCLIP). By default both encoders are frozen: their token sequences for",
+    'the train split and the validation objects are computed once and cached as float32 files',
+    '(keyed by encoder weights + survey + split), then only the heads learn. --full fine-tunes',
+    'every weight on augmented pairs instead. Writes the model directory and',
+    'training-log/align/ (log.jsonl, loss.svg/png), carrying the earlier stages\' logs.',
+    '',
+    'Options:',
+    '  --image-from DIR      take the image encoder weights from this model directory',
+    '  --spectrum-from DIR   take the spectrum encoder weights from this model directory',
+    '  --full                fine-tune the encoders too (slow on CPU)',
+    '  --cache DIR           feature cache folder (default <run dir>/features)',
+    STAGE_USAGE,
+    '',
+    'Defaults: --steps 2000 --batch 256 --lr 5e-4 --val-samples 1024 (frozen);',
+    '--steps 500 --batch 32 --lr 1e-4 --val-samples 256 (--full).',
+  ].join('\n'),
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        ...STAGE_ARGS,
+        'image-from': { type: 'string' },
+        'spectrum-from': { type: 'string' },
+        full: { type: 'boolean', default: false },
+        cache: { type: 'string' },
+      },
+      allowPositionals: false,
+    });
+    const { runAlign } = await loadTraining();
+    const result = await runAlign({
+      ...stageOptions(values, values.full ? FULL : FROZEN),
+      full: values.full,
+      imageFrom: values['image-from'],
+      spectrumFrom: values['spectrum-from'],
+      cacheDir: values.cache,
+    });
+    const l = result.finalLosses;
+    console.log(
+      `${result.stage}: model ${result.modelId} in ${result.out}; ${result.train.steps} steps ` +
+        `(${result.record.samplesPerSec.toFixed(1)} samples/s); InfoNCE train ${l.train.toFixed(4)}, val ${l.val.toFixed(4)} ` +
+        `(uniform guess ${l.chance.toFixed(3)}); plot ${result.plot.png}`,
+    );
+    return 0;
+  },
+};

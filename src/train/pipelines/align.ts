@@ -1,0 +1,150 @@
+/**
+ * Contrastive alignment of the two encoders into one space (AstroCLIP), end to end.
+ *
+ * Default, frozen backbones (AstroCLIP's and the affordable path on CPU): both encoders' token
+ * sequences are computed once for the training split and a validation subset and cached
+ * (feature-cache.ts); only the two cross-attention heads train, on batches gathered from the
+ * cache by the deterministic per-step order. `full: true` fine-tunes every weight on augmented
+ * image-spectrum pairs instead (slow on CPU).
+ *
+ *   await runAlign({ data: 'runs/sim-train', init: 'runs/tiny/pretrain-image',
+ *     spectrumFrom: 'runs/tiny/pretrain-spectrum', out: 'models/tiny', steps: 2000, batch: 256, lr: 5e-4, seed: 1 });
+ *
+ * The model starts from --init (both encoders and heads), optionally with one encoder replaced
+ * by that of another model directory (--image-from / --spectrum-from), so the two pretraining
+ * stages can run side by side.
+ */
+import { join } from 'node:path';
+import { DEFAULT_AUGMENT } from '../../data/augment.js';
+import { pairData } from '../../data/batches.js';
+import { SurveyDataset } from '../../data/dataset.js';
+import { EpochOrder } from '../../data/order.js';
+import { openSurvey, type Survey } from '../../data/survey.js';
+import { saveModel } from '../../nn/weights-io.js';
+import { train, type TrainData, type TrainResult } from '../loop.js';
+import { readLogRecords, writeLossPlot } from '../plot-log.js';
+import { AlignFrozenTask, AlignFullTask, type CachedFeatureBatch } from '../tasks/align.js';
+import {
+  carryAuxiliary,
+  checkOutput,
+  defaultRunDir,
+  finalLosses as finalLossesOf,
+  gitCommit,
+  prepareRunDir,
+  stageLogDir,
+  startModel,
+  takeEncoder,
+  trainingMetadata,
+  type StageRecord,
+} from './common.js';
+import { gatherTokens, tokenFeatures, type TokenFeatures } from './feature-cache.js';
+import { checkStageOptions, loopSettings, type StageOptions, type StageResult } from './pretrain.js';
+
+export interface AlignOptions extends StageOptions {
+  /** Fine-tune both encoders too (default false: frozen backbones on cached features). */
+  full?: boolean;
+  /** Take the image encoder from this model directory. */
+  imageFrom?: string;
+  /** Take the spectrum encoder from this model directory. */
+  spectrumFrom?: string;
+  /** Feature cache folder (default <runDir>/features). */
+  cacheDir?: string;
+}
+
+/** Frozen-backbone batches gathered from cached token sequences. */
+export function cachedFeatureData(train: TokenFeatures, val: TokenFeatures, batchSize: number, seed: number): TrainData<CachedFeatureBatch> {
+  const order = new EpochOrder(train.count, seed);
+  const batch = (f: TokenFeatures, items: ArrayLike<number>): CachedFeatureBatch => ({
+    imageTokens: gatherTokens(f.image, items),
+    spectrumTokens: gatherTokens(f.spectrum, items),
+  });
+  return {
+    batchSize,
+    trainBatch: (step) => batch(train, order.indicesForStep(step, batchSize)),
+    *valBatches() {
+      for (let i = 0; i < val.count; i += batchSize) {
+        yield batch(val, Array.from({ length: Math.min(batchSize, val.count - i) }, (_, k) => i + k));
+      }
+    },
+  };
+}
+
+export async function runAlign(options: AlignOptions): Promise<StageResult> {
+  checkStageOptions(options);
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const stage = options.full ? 'align-full' : 'align';
+  const runDir = options.runDir ?? defaultRunDir(options.out, stage);
+  checkOutput(options.out, options.overwrite);
+  await prepareRunDir(runDir, options);
+  const started = Date.now();
+
+  const { model, previous, sources } = await startModel(options);
+  let survey: Survey | undefined;
+  try {
+    survey = openSurvey(options.data);
+    const earlier = [...previous];
+    if (options.imageFrom) earlier.push(...(await takeEncoder(model, options.imageFrom, 'image')));
+    if (options.spectrumFrom) earlier.push(...(await takeEncoder(model, options.spectrumFrom, 'spectrum')));
+    const contract = model.config.preprocess;
+    const trainSet = new SurveyDataset(survey, contract, 'train');
+    const valSet = new SurveyDataset(survey, contract, 'val', options.valSamples ?? 1024);
+    if (trainSet.size < options.batch || valSet.size === 0) {
+      throw new RangeError(`${options.data} has ${trainSet.size} train / ${valSet.size} val objects; need at least one batch (${options.batch}) and one val object`);
+    }
+    log(`${stage}: ${trainSet.size} train / ${valSet.size} val objects of ${options.data} (survey seed ${survey.seed}), ${options.steps} steps of ${options.batch}`);
+    const settings = loopSettings(options, runDir, stage);
+    let result: TrainResult;
+    let featureSeconds = 0;
+    if (options.full) {
+      const data = pairData(trainSet, valSet, { batchSize: options.batch, seed: options.seed, augment: options.augment ?? DEFAULT_AUGMENT });
+      result = await train(new AlignFullTask(model), data, settings);
+    } else {
+      const cacheDir = options.cacheDir ?? join(runDir, 'features');
+      const progress = options.progress ?? true;
+      const trainFeatures = await tokenFeatures(model, trainSet, cacheDir, { progress, label: 'features (train)' });
+      const valFeatures = await tokenFeatures(model, valSet, cacheDir, { progress, label: 'features (val)' });
+      featureSeconds = trainFeatures.seconds + valFeatures.seconds;
+      log(`${stage}: features ${trainFeatures.fromCache ? 'read from' : 'computed into'} ${cacheDir} (${featureSeconds.toFixed(0)} s)`);
+      result = await train(new AlignFrozenTask(model), cachedFeatureData(trainFeatures, valFeatures, options.batch, options.seed), settings);
+    }
+    const records = await readLogRecords(runDir);
+    // rate of the last training segment (a resumed run counts from its restart)
+    const trainRecords = records.filter((r) => r.kind === 'train');
+    // ln(B) is the InfoNCE of a uniform guess over the batch (a perfect pairing scores ~0).
+    const finalLosses = { ...finalLossesOf(result, records), chance: Math.log(options.batch) };
+    const record: StageRecord = {
+      stage,
+      data: { dir: options.data, key: survey.key, seed: survey.seed, trainObjects: trainSet.size, valObjects: valSet.size },
+      seed: options.seed,
+      steps: result.steps,
+      batch: options.batch,
+      lr: options.lr,
+      resumedFrom: result.resumedFrom,
+      finalLosses,
+      samplesPerSec: trainRecords.at(-1)?.samplesPerSec ?? Number.NaN,
+      wallTimeSec: (Date.now() - started) / 1000,
+      featureSeconds,
+      gitCommit: gitCommit(),
+      finishedAt: new Date().toISOString(),
+      frozen: !options.full,
+      preset: model.config.name,
+      init: options.init ?? null,
+      imageFrom: options.imageFrom ?? null,
+      spectrumFrom: options.spectrumFrom ?? null,
+    };
+    const saved = await saveModel(options.out, model, { training: trainingMetadata(earlier, record), overwrite: true });
+    const encoderSources = [...sources, ...(options.imageFrom ? [options.imageFrom] : []), ...(options.spectrumFrom ? [options.spectrumFrom] : [])];
+    // The MAE decoder still fits the image encoder only when the encoder stayed frozen.
+    await carryAuxiliary(encoderSources, options.out, { decoder: !options.full });
+    const logDir = await stageLogDir(options.out, stage, runDir);
+    const title = `Contrastive alignment, ${options.full ? 'full fine-tuning' : 'frozen backbones'} (${model.config.name})`;
+    const plotOptions = { title, baseline: Math.log(options.batch), baselineLabel: `uniform guess: ln(batch ${options.batch})` };
+    const plot = await writeLossPlot(records, join(logDir, 'loss'), plotOptions);
+    await writeLossPlot(records, join(runDir, 'loss'), plotOptions);
+    log(`${stage}: model ${saved.id} -> ${options.out}; InfoNCE val ${finalLosses.val.toFixed(4)} (chance ${finalLosses.chance.toFixed(3)})`);
+    return { out: options.out, modelId: saved.id, runDir, stage, record, finalLosses, plot, train: result };
+  } finally {
+    model.dispose();
+    survey?.close();
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The training pipelines end to end on a micro model and tiny mock surveys: each stage takes a
+ * few steps and writes a loadable model directory whose contract matches, with its stage in
+ * training.json, its log and plots, the weights it should (and only those) changed; alignment
+ * caches features; evaluation writes its report and refuses a training seed.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { main } from '../../src/cli/main.js';
+import { derivedShapes } from '../../src/config/model-config.js';
+import { DEFAULT_AUGMENT, SurveyDataset, defaultChunkMask, openSurvey, spectrumMmData } from '../../src/data/index.js';
+import { train } from '../../src/train/loop.js';
+import { lossPlotSvg, runningMean } from '../../src/train/plot-log.js';
+import { SpectrumMmTask } from '../../src/train/tasks/spectrum-mm.js';
+import { buildModel } from '../../src/nn/skyclip-model.js';
+import { tf } from '../../src/nn/tf.js';
+import { loadModel, saveModel } from '../../src/nn/weights-io.js';
+import { groupedRanks, runAlign, runEvaluation, runPretrain, stagesOf, type AlignOptions } from '../../src/train/pipelines/index.js';
+import { MICRO, makeSurvey, tempDir, useWasm } from '../data/helpers.js';
+
+let root: string;
+let trainData: string;
+let heldout: string;
+let init: string;
+
+before(async () => {
+  await useWasm();
+  root = tempDir('pipelines');
+  trainData = await makeSurvey(join(root, 'sim-train'), 40, 3);
+  heldout = await makeSurvey(join(root, 'sim-heldout'), 30, 4);
+  init = join(root, 'init');
+  const model = buildModel(MICRO, { seed: 2 });
+  await saveModel(init, model);
+  model.dispose();
+});
+
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const quiet = { progress: false, log: () => {} };
+function stage(out: string, extra: Partial<AlignOptions> = {}): AlignOptions {
+  return { data: trainData, out: join(root, out), runDir: join(root, 'runs', out), steps: 3, batch: 4, lr: 1e-3, seed: 1, validateEvery: 3, valSamples: 4, ...quiet, ...extra };
+}
+
+/** Name -> values of the weights under a prefix. */
+async function weightsOf(dir: string, prefix: string): Promise<Map<string, Float32Array>> {
+  const { model } = await loadModel(dir);
+  const out = new Map<string, Float32Array>();
+  for (const [name, v] of model.namedParameters()) if (name.startsWith(prefix)) out.set(name, v.dataSync().slice() as Float32Array);
+  model.dispose();
+  return out;
+}
+
+function changed(a: Map<string, Float32Array>, b: Map<string, Float32Array>): boolean {
+  for (const [name, v] of a) if (v.some((x, i) => x !== b.get(name)![i])) return true;
+  return false;
+}
+
+describe('pipelines', () => {
+  it('pretrains the image encoder: loadable model, matching contract, only image weights changed, log and plots', async () => {
+    const before = tf.memory().numTensors;
+    const result = await runPretrain({ ...stage('pi', { init }), modality: 'image' });
+    assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+    const loaded = await loadModel(result.out, { expect: MICRO.preprocess });
+    loaded.model.dispose();
+    assert.equal(loaded.id, result.modelId);
+    const stages = stagesOf(loaded.training);
+    assert.deepEqual(stages.map((s) => s.stage), ['pretrain-image']);
+    assert.equal(stages[0].steps, 3);
+    assert.ok(Number.isFinite(stages[0].finalLosses.baseline) && Number.isFinite(stages[0].finalLosses.val));
+    assert.equal(loaded.training.dataSeed, 3);
+    assert.ok(changed(await weightsOf(init, 'image.'), await weightsOf(result.out, 'image.')));
+    assert.ok(!changed(await weightsOf(init, 'spectrum.'), await weightsOf(result.out, 'spectrum.')));
+    for (const f of ['log.jsonl', 'loss.svg', 'loss.png']) assert.ok(existsSync(join(result.out, 'training-log', 'pretrain-image', f)), f);
+    assert.ok(readFileSync(join(result.out, 'training-log', 'pretrain-image', 'loss.svg'), 'utf8').includes('predict-the-mean baseline'));
+    assert.ok(existsSync(join(result.out, 'mae-decoder.json')) && existsSync(join(result.out, 'mae-decoder.bin')));
+    const lines = readFileSync(join(result.runDir, 'log.jsonl'), 'utf8').trim().split('\n');
+    assert.equal(lines.filter((l) => l.includes('"train"')).length, 3);
+  });
+
+  it('refuses to silently restart or overwrite', async () => {
+    await assert.rejects(runPretrain({ ...stage('pi', { init }), modality: 'image' }), /already exists/);
+    await assert.rejects(runPretrain({ ...stage('pi', { init, out: join(root, 'pi-again') }), modality: 'image' }), /--resume/);
+  });
+
+  it('pretrains the spectrum encoder from the image model, carrying its log and decoder', async () => {
+    const result = await runPretrain({ ...stage('ps', { init: join(root, 'pi') }), modality: 'spectrum' });
+    const loaded = await loadModel(result.out, { expect: MICRO.preprocess });
+    loaded.model.dispose();
+    assert.deepEqual(stagesOf(loaded.training).map((s) => s.stage), ['pretrain-image', 'pretrain-spectrum']);
+    assert.deepEqual(readdirSync(join(result.out, 'training-log')).sort(), ['pretrain-image', 'pretrain-spectrum']);
+    assert.ok(existsSync(join(result.out, 'mae-decoder.json')));
+    assert.ok(!changed(await weightsOf(join(root, 'pi'), 'image.'), await weightsOf(result.out, 'image.')));
+    assert.ok(changed(await weightsOf(join(root, 'pi'), 'spectrum.'), await weightsOf(result.out, 'spectrum.')));
+  });
+
+  it('aligns on cached frozen features: encoders untouched, heads trained, cache reused', async () => {
+    const lines: string[] = [];
+    const cacheDir = join(root, 'features');
+    const result = await runAlign({ ...stage('al', { init: join(root, 'ps'), cacheDir }), log: (l) => lines.push(l) });
+    const loaded = await loadModel(result.out, { expect: MICRO.preprocess });
+    loaded.model.dispose();
+    assert.deepEqual(stagesOf(loaded.training).map((s) => s.stage), ['pretrain-image', 'pretrain-spectrum', 'align']);
+    for (const prefix of ['image.', 'spectrum.']) assert.ok(!changed(await weightsOf(join(root, 'ps'), prefix), await weightsOf(result.out, prefix)), prefix);
+    assert.ok(changed(await weightsOf(join(root, 'ps'), 'imageHead.'), await weightsOf(result.out, 'imageHead.')));
+    assert.ok(lines.some((l) => l.includes('computed into')));
+    assert.equal(readdirSync(cacheDir).length, 2, 'train and val features');
+    assert.deepEqual(readdirSync(join(result.out, 'training-log')).sort(), ['align', 'pretrain-image', 'pretrain-spectrum']);
+    // a second run on the same encoders and data reads the cache; same steps, same seed, same weights
+    const again: string[] = [];
+    const second = await runAlign({ ...stage('al2', { init: join(root, 'ps'), cacheDir }), log: (l) => again.push(l) });
+    assert.ok(again.some((l) => l.includes('read from')));
+    assert.equal(second.modelId, result.modelId, 'deterministic: the same model id');
+  });
+
+  it('combines encoders from two model directories and fine-tunes everything with --full', async () => {
+    const result = await runAlign({ ...stage('full', { init: join(root, 'pi') }), spectrumFrom: join(root, 'ps'), full: true });
+    const loaded = await loadModel(result.out, { expect: MICRO.preprocess });
+    loaded.model.dispose();
+    // pretrain-image reaches it through both sources and is recorded once
+    assert.deepEqual(stagesOf(loaded.training).map((s) => s.stage), ['pretrain-image', 'pretrain-spectrum', 'align-full']);
+    assert.ok(changed(await weightsOf(join(root, 'ps'), 'spectrum.'), await weightsOf(result.out, 'spectrum.')));
+    assert.ok(!existsSync(join(result.out, 'mae-decoder.json')), 'the decoder no longer fits a fine-tuned encoder');
+  });
+
+  it('evaluates on a held-out survey and refuses the training survey', async () => {
+    const model = join(root, 'al');
+    const report = await runEvaluation({ model, data: heldout, candidates: 10, minPairs: 20, mmSamples: 8, progress: false });
+    assert.equal(report.retrieval.candidates, 10);
+    assert.equal(report.retrieval.imageToSpectrum.queries, 30);
+    assert.ok('ratio' in report.maskedModeling.image, 'the image decoder came along');
+    assert.ok(report.maskedModeling.spectrum.ratio > 0);
+    assert.equal(report.gates.length, 6);
+    const json = JSON.parse(readFileSync(join(model, 'eval.json'), 'utf8'));
+    assert.equal(json.model.id, report.model.id);
+    assert.match(readFileSync(join(model, 'eval.md'), 'utf8'), /\| image -> spectrum \|/);
+    await assert.rejects(runEvaluation({ model, data: trainData, candidates: 10, minPairs: 20, progress: false }), /trained model/);
+    await assert.rejects(runEvaluation({ model, data: heldout, candidates: 10, minPairs: 100, progress: false }), /at least 100/);
+  });
+
+  it('runs from the CLI', async () => {
+    const out = join(root, 'cli-ps');
+    const code = await main([
+      'pretrain', '--modality', 'spectrum', '--init', init, '--data', trainData, '--out', out, '--run-dir', join(root, 'runs', 'cli'),
+      '--steps', '2', '--batch', '4', '--val-samples', '4', '--quiet',
+    ]);
+    assert.equal(code, 0);
+    const emb = join(root, 'emb.bin');
+    assert.equal(await main(['embed', '--model', out, '--data', heldout, '--split', 'all', '--out', emb, '--quiet']), 0);
+    assert.ok(existsSync(emb));
+    assert.equal(await main(['pretrain', '--modality', 'radio', '--data', trainData, '--out', out]), 2);
+  });
+});
+
+describe('resume with survey batches', () => {
+  it('continues an interrupted run to the same weights as an uninterrupted one', async () => {
+    const survey = openSurvey(trainData);
+    const trainSet = new SurveyDataset(survey, MICRO.preprocess, 'train');
+    const valSet = new SurveyDataset(survey, MICRO.preprocess, 'val');
+    const numTokens = derivedShapes(MICRO).spectrum.numTokens;
+    const data = () => spectrumMmData(trainSet, valSet, { batchSize: 4, seed: 5, augment: DEFAULT_AUGMENT, numTokens, mask: defaultChunkMask(numTokens) });
+    const run = async (dir: string, steps: number, resume: boolean) => {
+      const model = buildModel(MICRO, { seed: 2 });
+      await train(new SpectrumMmTask(model.spectrum), data(), {
+        steps, schedule: { peakLr: 1e-3, warmupSteps: 1, totalSteps: 4 }, runDir: dir, resume, seed: 5, validateEvery: 0, checkpointEvery: 2, progress: false,
+      });
+      const values = model.spectrum.namedParameters().map(([, v]) => Array.from(v.dataSync()));
+      model.dispose();
+      return values;
+    };
+    const straight = await run(join(root, 'resume-a'), 4, false);
+    await run(join(root, 'resume-b'), 2, false); // "interrupted" after its step-2 checkpoint
+    const resumed = await run(join(root, 'resume-b'), 4, true);
+    assert.deepEqual(resumed, straight);
+    survey.close();
+  });
+});
+
+describe('training-curve plot', () => {
+  it('draws train, validation and the baseline line; smooths with a trailing mean', () => {
+    assert.deepEqual(runningMean([1, 3, 5, 7], 2), [1, 2, 4, 6]);
+    const records = [1, 2, 3, 4].map((step) => ({ step, kind: 'train' as const, loss: 1 / step }));
+    const svg = lossPlotSvg([...records, { step: 4, kind: 'val', loss: 0.3 }], { title: 'T', baseline: 0.9 });
+    for (const text of ['train', 'validation', 'predict-the-mean baseline', '>T<']) assert.ok(svg.includes(text), text);
+  });
+});
+
+describe('retrieval groups', () => {
+  it('ranks partners inside groups of the candidate count only', () => {
+    const dim = 2;
+    // 5 objects, groups of 2: object 4 is left over; identical views rank 1
+    const v = Float32Array.from([1, 0, 0, 1, 1, 1, -1, 0, 0, -1]);
+    const ranks = groupedRanks(v, v, dim, 2);
+    assert.deepEqual(Array.from(ranks), [1, 1, 1, 1]);
+  });
+});
