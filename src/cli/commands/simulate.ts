@@ -96,7 +96,7 @@ export const simulateCommand: Command = {
     bar.finish();
     console.log(
       `wrote ${result.n} objects to ${values.out} in ${result.seconds.toFixed(1)} s ` +
-        `(${result.objectsPerSecond.toFixed(0)} objects/s; ${(result.n / result.cpuSeconds).toFixed(0)} per CPU-second; ` +
+        `(${result.objectsPerSecond.toFixed(0)} objects/s; ${(result.n / result.cpuSeconds).toFixed(0)} per CPU-second over all threads; ` +
         `seed ${sim.config.seed}); catalog: ${result.catalogPath}`,
     );
     return 0;
