@@ -20,7 +20,7 @@
  *   loaded.model.encodeImage(images); // bitwise the same as model.encodeImage(images)
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import {
@@ -29,6 +29,7 @@ import {
   type ModelConfig,
   type PreprocessContract,
 } from '../config/model-config.js';
+import { pathExists, replaceDirectory, writeFileSynced } from '../util/atomic.js';
 import { SkyclipError } from '../util/errors.js';
 import { buildModel, type SkyClipModel } from './skyclip-model.js';
 import { tf } from './tf.js';
@@ -231,25 +232,6 @@ export function assertContract(actual: PreprocessContract, expected: DeepPartial
 // Save and load
 // ---------------------------------------------------------------------------------------------
 
-async function writeFileSynced(path: string, data: string | Uint8Array): Promise<void> {
-  const fh = await open(path, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export interface SaveOptions {
   training?: TrainingMetadata;
   /** Replace an existing directory (atomically swapped). Default false: CONFLICT if it exists. */
@@ -284,7 +266,7 @@ export async function saveModel(dir: string, model: SkyClipModel, options: SaveO
 
   const parent = dirname(dir);
   await mkdir(parent, { recursive: true });
-  if (!options.overwrite && (await exists(dir))) {
+  if (!options.overwrite && (await pathExists(dir))) {
     throw new SkyclipError('CONFLICT', `model directory ${dir} already exists (pass overwrite to replace it)`, { dir });
   }
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -298,14 +280,7 @@ export async function saveModel(dir: string, model: SkyClipModel, options: SaveO
     await writeFileSynced(join(tmp, FILES.contract), json(config.preprocess));
     await writeFileSynced(join(tmp, FILES.training), json(training));
     await writeFileSynced(join(tmp, FILES.model), json(head)); // last: marks the directory complete
-    if (await exists(dir)) {
-      const old = join(parent, `.${basename(dir)}.old-${tag}`);
-      await rename(dir, old);
-      await rename(tmp, dir);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(tmp, dir);
-    }
+    await replaceDirectory(tmp, dir);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;

@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { SkyclipError } from '../util/errors.js';
-import { writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
+import { writeFileAtomic, type AtomicWriteOptions } from '../util/atomic.js';
 import { IndexParamsSchema, MODALITIES, type Modality } from './config.js';
 
 export const STORE_FORMAT = 'skyclip-store';

@@ -31,7 +31,7 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SkyclipError, badInput } from '../util/errors.js';
 import { ProgressBar } from '../util/progress.js';
-import { digestFile, TEMP_MARKER, writeAtomicWith } from './atomic.js';
+import { digestFile, TEMP_MARKER, writeAtomicWith } from '../util/atomic.js';
 import { Catalog } from './catalog.js';
 import type { ObjectInput, ObjectRow } from './columns.js';
 import {

@@ -9,10 +9,11 @@
  *   moments.bin      AdamW first and second moments (`m:<name>`, `v:<name>`)
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeWeights, encodeWeights, type WeightEntry } from '../nn/weights-io.js';
 import { tf } from '../nn/tf.js';
+import { pathExists, replaceDirectory, writeFileSynced } from '../util/atomic.js';
 import { SkyclipError } from '../util/errors.js';
 import type { AdamWState } from './adamw.js';
 
@@ -39,23 +40,6 @@ export interface Checkpoint {
 }
 
 const CHECKPOINT = 'checkpoint';
-
-async function writeSynced(path: string, data: string | Uint8Array): Promise<void> {
-  const fh = await open(path, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 async function encodeArrays(arrays: Map<string, { values: Float32Array; shape: number[] }>) {
   const tensors = new Map<string, tf.Tensor>();
@@ -109,17 +93,10 @@ export async function saveCheckpoint(
   const final = join(runDir, CHECKPOINT);
   await mkdir(tmp);
   try {
-    await writeSynced(join(tmp, 'params.bin'), encodedParams.data);
-    await writeSynced(join(tmp, 'moments.bin'), encodedMoments.data);
-    await writeSynced(join(tmp, 'state.json'), `${JSON.stringify(state, null, 1)}\n`);
-    if (await exists(final)) {
-      const old = join(runDir, `.${CHECKPOINT}.old-${tag}`);
-      await rename(final, old);
-      await rename(tmp, final);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(tmp, final);
-    }
+    await writeFileSynced(join(tmp, 'params.bin'), encodedParams.data);
+    await writeFileSynced(join(tmp, 'moments.bin'), encodedMoments.data);
+    await writeFileSynced(join(tmp, 'state.json'), `${JSON.stringify(state, null, 1)}\n`);
+    await replaceDirectory(tmp, final);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
@@ -129,7 +106,7 @@ export async function saveCheckpoint(
 /** Reads `<runDir>/checkpoint`, or undefined when the run has none yet. */
 export async function loadCheckpoint(runDir: string): Promise<Checkpoint | undefined> {
   const dir = join(runDir, CHECKPOINT);
-  if (!(await exists(join(dir, 'state.json')))) return undefined;
+  if (!(await pathExists(join(dir, 'state.json')))) return undefined;
   let state: StateFile;
   try {
     state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as StateFile;

@@ -5,13 +5,14 @@
  * so an interrupted first run never leaves a half-written survey that later runs trust.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCatalog } from '../../sim/catalog-columns.js';
 import type { ObjectLabels } from '../../sim/labels.js';
 import { Simulator } from '../../sim/survey.js';
 import { writeSurvey } from '../../sim/writer.js';
+import { replaceDirectory } from '../../util/atomic.js';
 import { badInput } from '../../util/errors.js';
 import { ProgressBar } from '../../util/progress.js';
 import type { Command } from '../command.js';
@@ -62,8 +63,7 @@ export async function ensureDemoSurvey(dir: string, options: { quiet?: boolean }
   try {
     await writeSurvey(sim, { outDir: tmp, n: DEMO_SURVEY.n, onProgress: (done) => bar.update(done) });
     bar.finish();
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
+    await replaceDirectory(tmp, dir);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;

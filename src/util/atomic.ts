@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Part of every temporary file name; nothing else in a store directory contains it. */
@@ -105,4 +105,42 @@ export async function digestFile(path: string): Promise<FileDigest> {
     bytes += (chunk as Buffer).byteLength;
   }
   return { sha256: hash.digest('hex'), bytes };
+}
+
+/** Writes a file and fsyncs it (for files inside a temporary directory that is renamed later). */
+export async function writeFileSynced(path: string, data: string | Uint8Array): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Puts a complete temporary directory in place of `target`. A directory cannot be renamed over
+ * a non-empty one, so an existing target is first moved aside, then the new one renamed in,
+ * then the old one removed: at every moment either the old or the new directory is complete
+ * (a crash between the two renames leaves the old one under its aside name, never a torn one).
+ */
+export async function replaceDirectory(tmpDir: string, target: string): Promise<void> {
+  if (await pathExists(target)) {
+    const aside = join(dirname(target), `.${basename(target)}.old-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await rename(target, aside);
+    await rename(tmpDir, target);
+    await rm(aside, { recursive: true, force: true });
+  } else {
+    await rename(tmpDir, target);
+  }
+  await fsyncDir(dirname(target));
 }
