@@ -5,7 +5,7 @@ import type { Embeddings } from '../../embed/index.js';
 import { badInput } from '../../util/errors.js';
 import { ProgressBar } from '../../util/progress.js';
 import type { Command } from '../command.js';
-import { positiveInt } from './pretrain.js';
+import { positiveInt } from '../options.js';
 
 export const embedCommand: Command = {
   name: 'embed',

@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 import { badInput } from '../../util/errors.js';
 import type { Command } from '../command.js';
-import { loadTraining, nonNegativeInt, positiveInt } from './pretrain.js';
+import { nonNegativeInt, positiveInt } from '../options.js';
+import { loadTraining } from './pretrain.js';
 
 /** The default gates (src/train/pipelines/evaluate.ts DEFAULT_GATES, repeated for the help text without loading tfjs). */
 const DEFAULT_GATES = { minRecall1: 0.02, minRecall10: 0.1, maxLossRatio: 0.8 } as const;

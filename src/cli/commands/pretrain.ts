@@ -4,6 +4,7 @@ import { NO_AUGMENT } from '../../data/augment.js';
 import type { StageOptions } from '../../train/pipelines/index.js';
 import { badInput } from '../../util/errors.js';
 import type { Command } from '../command.js';
+import { nonNegativeInt, positiveInt, positiveNumber } from '../options.js';
 
 /** tfjs and the pipelines load only when a command runs (keeps `skyclip --help` and other commands fast). */
 export async function loadTraining() {
@@ -54,30 +55,6 @@ export const STAGE_USAGE = [
   '  --no-augment          no training augmentations',
   '  --quiet               no progress bar',
 ].join('\n');
-
-export function positiveInt(value: string | undefined, name: string, fallback?: number): number {
-  if (value === undefined) {
-    if (fallback === undefined) throw badInput(`--${name} is required`);
-    return fallback;
-  }
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw badInput(`--${name} must be a positive integer, got '${value}'`);
-  return n;
-}
-
-export function nonNegativeInt(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw badInput(`--${name} must be an integer >= 0, got '${value}'`);
-  return n;
-}
-
-export function positiveNumber(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!(Number.isFinite(n) && n > 0)) throw badInput(`--${name} must be a positive number, got '${value}'`);
-  return n;
-}
 
 type StageValues = { [K in keyof typeof STAGE_ARGS]?: (typeof STAGE_ARGS)[K]['type'] extends 'boolean' ? boolean : string };
 

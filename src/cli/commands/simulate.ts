@@ -7,16 +7,11 @@ import type { SimConfigInput } from '../../sim/config.js';
 import { Simulator } from '../../sim/survey.js';
 import { writeSurvey } from '../../sim/writer.js';
 import type { Command } from '../command.js';
+import { optionalInt } from '../options.js';
 
 /** Rare-class rates for demos and tests (--boost-rare): every kind shows up in a few hundred objects. */
 const BOOSTED_RATES = { lensPerMassiveElliptical: 0.3, merger: 0.08, tidal: 0.2, postStarburst: 0.03, artifact: 0.02 };
 
-function integer(value: string | undefined, name: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw badInput(`--${name} must be an integer >= ${min}, got '${value}'`);
-  return n;
-}
 
 export const simulateCommand: Command = {
   name: 'simulate',
@@ -62,7 +57,7 @@ export const simulateCommand: Command = {
       },
       allowPositionals: false,
     });
-    const n = integer(values.n, 'n', 1);
+    const n = optionalInt(values.n, 'n', 1);
     if (n === undefined) throw badInput('--n is required');
     if (!values.out) throw badInput('--out is required');
     let input: SimConfigInput = {};
@@ -73,8 +68,8 @@ export const simulateCommand: Command = {
         throw badInput(`--config ${values.config}: ${(err as Error).message}`);
       }
     }
-    const seed = integer(values.seed, 'seed', 0);
-    const size = integer(values.size, 'size', 16);
+    const seed = optionalInt(values.seed, 'seed', 0);
+    const size = optionalInt(values.size, 'size', 16);
     if (seed !== undefined) input = { ...input, seed };
     if (size !== undefined) input = { ...input, image: { ...input.image, size } };
     if (values['boost-rare']) input = { ...input, rates: { ...input.rates, ...BOOSTED_RATES } };
@@ -84,10 +79,10 @@ export const simulateCommand: Command = {
     const result = await writeSurvey(sim, {
       outDir: values.out,
       n,
-      first: integer(values.first, 'first', 0),
+      first: optionalInt(values.first, 'first', 0),
       fits: !values['no-fits'],
       shards: !values['no-shards'],
-      shardSize: integer(values['shard-size'], 'shard-size', 1),
+      shardSize: optionalInt(values['shard-size'], 'shard-size', 1),
       writerThread: !values['single-thread'],
       onProgress: (done) => {
         if (done < n) bar.update(done);
