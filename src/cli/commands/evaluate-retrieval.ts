@@ -6,7 +6,7 @@ import { nonNegativeInt, positiveInt } from '../options.js';
 import { loadTraining } from './pretrain.js';
 
 /** The default gates (src/train/pipelines/evaluate.ts DEFAULT_GATES, repeated for the help text without loading tfjs). */
-const DEFAULT_GATES = { minRecall1: 0.02, minRecall10: 0.1, maxLossRatio: 0.8 } as const;
+const DEFAULT_GATES = { minRecall1: 0.1, minRecall10: 0.5, maxLossRatio: 0.8 } as const;
 
 function fraction(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
