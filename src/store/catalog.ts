@@ -276,6 +276,21 @@ export class Catalog {
     return rows.map(decodeObject);
   }
 
+  /**
+   * For each of `ids` in the catalog, the modalities in which it has a vector (ids not in the
+   * catalog are absent). One query per 10,000 ids: what an ingest plan asks of a whole source.
+   */
+  vectorModalitiesOfIds(ids: readonly string[]): Map<string, Modality[]> {
+    const exists = MODALITIES.map((m) => `EXISTS (SELECT 1 FROM ${vectorTable(m)} v WHERE v.label = o.label)`).join(', ');
+    const query = this.stmt(`SELECT o.id, ${exists} FROM objects o WHERE o.id IN (SELECT value FROM json_each(?))`).raw();
+    const out = new Map<string, Modality[]>();
+    for (let start = 0; start < ids.length; start += 10_000) {
+      const rows = query.all(JSON.stringify(ids.slice(start, start + 10_000))) as Array<[string, ...number[]]>;
+      for (const [id, ...flags] of rows) out.set(id, MODALITIES.filter((_, i) => flags[i] === 1));
+    }
+    return out;
+  }
+
   /** Which modalities have a vector for `label`. */
   modalitiesOf(label: number): Modality[] {
     return MODALITIES.filter((m) => this.stmt(`SELECT 1 FROM ${vectorTable(m)} WHERE label = ?`).get(label) !== undefined);

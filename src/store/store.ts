@@ -302,6 +302,25 @@ export class Store {
     }
   }
 
+  /**
+   * What a store directory says about itself (from catalog.sqlite, read-only, no lock, no index
+   * loaded): which model built it, so a caller can pick the model to open it with or see that
+   * it must re-embed. NOT_FOUND when `dir` holds no store.
+   */
+  static async inspect(dir: string): Promise<{ storeId: string; modelId: string; dimension: number; objects: number }> {
+    const catalogPath = join(dir, FILES.catalog);
+    if (!(await exists(catalogPath))) {
+      throw new SkyclipError('NOT_FOUND', `no store at ${dir} (no ${FILES.catalog}); create one with \`skyclip ingest\``, { dir });
+    }
+    const catalog = Catalog.open(catalogPath, { readOnly: true });
+    try {
+      const { storeId, modelId, dimension } = catalog.meta;
+      return { storeId, modelId, dimension, objects: catalog.countObjects() };
+    } finally {
+      catalog.close();
+    }
+  }
+
   private static async create(dir: string, options: StoreOpenOptions, planner: PlannerParams): Promise<Store> {
     const dim = options.dimension;
     if (dim === undefined || !Number.isInteger(dim) || dim < 1 || dim > 65536) {
@@ -718,6 +737,13 @@ export class Store {
     this.usable();
     const label = this.catalog.labelsOf([id]).get(id);
     return label === undefined ? [] : this.catalog.modalitiesOf(label);
+  }
+
+  /** For each of `ids` in the catalog, the modalities in which it has a vector (bulk modalitiesOf; absent ids are not in the map). */
+  embeddedModalities(ids: readonly string[]): Map<string, Modality[]> {
+    this.usable();
+    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) throw badInput('embeddedModalities takes an array of string ids');
+    return this.catalog.vectorModalitiesOfIds(ids);
   }
 
   /** Number of objects, or of objects with a vector in `modality`. */

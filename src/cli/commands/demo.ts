@@ -1,28 +1,18 @@
 /**
  * `skyclip demo`: the default main job (`npm start`) until the HTTP service lands. It builds
  * the fixed-seed demo survey under index-data/ on the first run (with a progress bar), then
- * prints what it holds. The survey is written to a temporary folder and renamed into place,
- * so an interrupted first run never leaves a half-written survey that later runs trust.
+ * prints what it holds. The survey itself (constants, crash-safe build) is src/sim/demo-survey.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseCatalog } from '../../sim/catalog-columns.js';
+import { DEMO_SURVEY, ensureDemoSurvey } from '../../sim/demo-survey.js';
 import type { ObjectLabels } from '../../sim/labels.js';
-import { Simulator } from '../../sim/survey.js';
-import { writeSurvey } from '../../sim/writer.js';
-import { replaceDirectory } from '../../util/atomic.js';
 import { badInput } from '../../util/errors.js';
-import { ProgressBar } from '../../util/progress.js';
 import type { Command } from '../command.js';
 
-/** The demo survey: documented constants, so every fresh clone builds the same bytes. */
-export const DEMO_SURVEY = Object.freeze({
-  dir: join('index-data', 'demo-survey'),
-  n: 3000,
-  seed: 20261122,
-});
+export { DEMO_SURVEY, ensureDemoSurvey } from '../../sim/demo-survey.js';
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -52,23 +42,6 @@ export function summarizeCatalog(rows: ObjectLabels[]): string {
       `post-starburst ${rows.filter((r) => r.is_post_starburst).length}`,
   ];
   return lines.join('\n');
-}
-
-export async function ensureDemoSurvey(dir: string, options: { quiet?: boolean } = {}): Promise<{ built: boolean }> {
-  if (existsSync(join(dir, 'survey.json')) && existsSync(join(dir, 'catalog.csv'))) return { built: false };
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}`);
-  await rm(tmp, { recursive: true, force: true });
-  const sim = await Simulator.create({ seed: DEMO_SURVEY.seed });
-  const bar = new ProgressBar('demo survey', DEMO_SURVEY.n, { unit: 'objects', enabled: !options.quiet });
-  try {
-    await writeSurvey(sim, { outDir: tmp, n: DEMO_SURVEY.n, onProgress: (done) => bar.update(done) });
-    bar.finish();
-    await replaceDirectory(tmp, dir);
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
-  return { built: true };
 }
 
 export const demoCommand: Command = {

@@ -3,9 +3,10 @@ import { alignCommand } from './align.js';
 import { demoCommand } from './demo.js';
 import { embedCommand } from './embed.js';
 import { evaluateRetrievalCommand } from './evaluate-retrieval.js';
+import { ingestCommand } from './ingest.js';
 import { inspectCommand } from './inspect.js';
 import { pretrainCommand } from './pretrain.js';
 import { simulateCommand } from './simulate.js';
 
 /** Every CLI command, in the order `skyclip --help` lists them. */
-export const commands: Command[] = [demoCommand, inspectCommand, simulateCommand, pretrainCommand, alignCommand, embedCommand, evaluateRetrievalCommand];
+export const commands: Command[] = [demoCommand, inspectCommand, simulateCommand, pretrainCommand, alignCommand, embedCommand, ingestCommand, evaluateRetrievalCommand];
