@@ -50,7 +50,9 @@ stamp "eval -> $REPORT"
   --out "$WORK/eval" --supervised "$WORK/supervised-image"
 rm -rf "$REPORT.tmp" && mkdir -p "$REPORT.tmp"
 find "$WORK/eval" -maxdepth 1 -type f -exec cp {} "$REPORT.tmp/" \;
-mkdir -p "$REPORT.tmp/supervised-image-log"   # the baseline's training log and curves (not its checkpoints)
-for f in "$WORK"/runs/supervised-image/log.jsonl "$WORK"/runs/supervised-image/loss.*; do [ -f "$f" ] && cp "$f" "$REPORT.tmp/supervised-image-log/"; done
+# the baseline's training record, log and curves (not its weights or checkpoints)
+mkdir -p "$REPORT.tmp/supervised-image"
+cp "$WORK/supervised-image/training.json" "$REPORT.tmp/supervised-image/"
+cp "$WORK"/supervised-image/training-log/supervised-image/* "$REPORT.tmp/supervised-image/"
 rm -rf "$REPORT" && mv "$REPORT.tmp" "$REPORT"
 stamp "report in $REPORT (report.md, report.json, figures)"
