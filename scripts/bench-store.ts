@@ -7,6 +7,11 @@
  * recall@10 against exact results under the same filter.
  *
  *   node --import tsx scripts/bench-store.ts [--n 20000] [--dim 64] [--queries 200] [--rounds 3] [--seed 1]
+ *   node --import tsx scripts/bench-store.ts --embeddings FILE [--modality image|spectrum] [--queries 200]
+ *
+ * With --embeddings (an embeddings file from `skyclip embed`, or an eval cache file) the store
+ * holds those trained vectors instead of random ones, and the queries are held-back vectors of
+ * the same file (the last `queries` rows, not indexed): recall on the real distribution.
  *
  * Each search mode runs its queries `rounds` times and reports the fastest round, so a busy
  * machine (other processes on the same cores) disturbs the ratios less.
@@ -18,6 +23,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readEmbeddings } from '../src/embed/embeddings-file.js';
 import { Rng } from '../src/sim/random.js';
 import { Store, type ObjectInput, type SearchFilter, type SearchHit, type Strategy } from '../src/store/index.js';
 
@@ -28,11 +34,25 @@ const { values } = parseArgs({
     queries: { type: 'string', default: '200' },
     rounds: { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },
+    embeddings: { type: 'string' },
+    modality: { type: 'string', default: 'image' },
   },
 });
-const N = Number(values.n);
-const DIM = Number(values.dim);
 const Q = Number(values.queries);
+
+/** Trained vectors from an embeddings file: the first n - Q rows are indexed, the last Q are queries. */
+async function trainedVectors(path: string, modality: string): Promise<{ vectors: number[][]; queries: number[][]; dim: number }> {
+  if (modality !== 'image' && modality !== 'spectrum') throw new Error(`--modality must be image or spectrum, got '${modality}'`);
+  const file = await readEmbeddings(path);
+  const block = file[modality];
+  if (!block) throw new Error(`${path} has no ${modality} vectors`);
+  const rows = Array.from({ length: file.ids.length }, (_, i) => Array.from(block.subarray(i * file.dim, (i + 1) * file.dim)));
+  if (rows.length <= Q) throw new Error(`${path} has ${rows.length} rows; need more than --queries ${Q}`);
+  return { vectors: rows.slice(0, rows.length - Q), queries: rows.slice(rows.length - Q), dim: file.dim };
+}
+const trained = values.embeddings ? await trainedVectors(values.embeddings, values.modality!) : undefined;
+const N = trained ? trained.vectors.length : Number(values.n);
+const DIM = trained ? trained.dim : Number(values.dim);
 const SEED = Number(values.seed);
 const ROUNDS = Math.max(1, Number(values.rounds));
 const K = 10;
@@ -105,9 +125,10 @@ async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'skyclip-bench-store-'));
   const dir = join(root, 'store');
   try {
-    console.log(`store bench: ${N} random ${DIM}-d unit vectors, ${Q} queries (best of ${ROUNDS} rounds), k = ${K}, seed ${SEED}`);
+    const source = trained ? `trained ${values.modality} vectors from ${values.embeddings}` : 'random';
+    console.log(`store bench: ${N} ${source} ${DIM}-d unit vectors, ${Q} queries (best of ${ROUNDS} rounds), k = ${K}, seed ${SEED}`);
     const rng = new Rng(SEED + 1);
-    const vectors = Array.from({ length: N }, () => gaussian(rng));
+    const vectors = trained ? trained.vectors : Array.from({ length: N }, () => gaussian(rng));
     let t0 = performance.now();
     const store = await Store.open(dir, { modelId: MODEL, create: true, dimension: DIM });
     store.upsertObjects(rows());
@@ -138,7 +159,7 @@ async function main(): Promise<void> {
     const postOnly = await Store.open(dir, { modelId: MODEL, readOnly: true, planner: { exactMaxRows: 0, exactMaxFraction: 0, postFilterMinFraction: 0 } });
 
     const qrng = new Rng(SEED + 2);
-    const queries = Array.from({ length: Q }, () => gaussian(qrng));
+    const queries = trained ? trained.queries : Array.from({ length: Q }, () => gaussian(qrng));
     const reference = measure(dflt, queries, { exact: true });
     const table: string[][] = [['search', 'strategy', 'ms/query', 'QPS', 'x exact', 'recall@10']];
     const row = (name: string, m: Measure, ref: Measure) =>

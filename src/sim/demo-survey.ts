@@ -17,7 +17,7 @@ import { writeSurvey } from './writer.js';
 /**
  * The demo survey: 3,000 objects of seed 20261122 in index-data/demo-survey, as FITS files only.
  * Cutouts are 72 pixels, the shipped models' contract cutout (the encoders see its central 64),
- * and no training shards are written: the service reads the FITS files. About 470 MB on disk
+ * and no training shards are written: the service reads the FITS files. 590 MB on disk
  * (a 96-pixel survey with shards is 1.2 GB).
  */
 export const DEMO_SURVEY = Object.freeze({
