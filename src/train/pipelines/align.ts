@@ -29,13 +29,12 @@ import {
   checkOutput,
   defaultRunDir,
   finalLosses as finalLossesOf,
-  gitCommit,
   prepareRunDir,
   stageLogDir,
   startModel,
   takeEncoder,
   trainingMetadata,
-  type StageRecord,
+  stageRecord,
 } from './common.js';
 import { gatherTokens, tokenFeatures, type TokenFeatures } from './feature-cache.js';
 import { checkStageOptions, loopSettings, type StageOptions, type StageResult } from './pretrain.js';
@@ -108,30 +107,19 @@ export async function runAlign(options: AlignOptions): Promise<StageResult> {
       result = await train(new AlignFrozenTask(model), cachedFeatureData(trainFeatures, valFeatures, options.batch, options.seed), settings);
     }
     const records = await readLogRecords(runDir);
-    // rate of the last training segment (a resumed run counts from its restart)
-    const trainRecords = records.filter((r) => r.kind === 'train');
     // ln(B) is the InfoNCE of a uniform guess over the batch (a perfect pairing scores ~0).
     const finalLosses = { ...finalLossesOf(result, records), chance: Math.log(options.batch) };
-    const record: StageRecord = {
-      stage,
-      data: { dir: options.data, key: survey.key, seed: survey.seed, trainObjects: trainSet.size, valObjects: valSet.size },
-      seed: options.seed,
-      steps: result.steps,
-      batch: options.batch,
-      lr: options.lr,
-      resumedFrom: result.resumedFrom,
-      finalLosses,
-      samplesPerSec: trainRecords.at(-1)?.samplesPerSec ?? Number.NaN,
-      wallTimeSec: (Date.now() - started) / 1000,
-      featureSeconds,
-      gitCommit: gitCommit(),
-      finishedAt: new Date().toISOString(),
-      frozen: !options.full,
-      preset: model.config.name,
-      init: options.init ?? null,
-      imageFrom: options.imageFrom ?? null,
-      spectrumFrom: options.spectrumFrom ?? null,
-    };
+    const record = stageRecord(
+      { stage, data: { dir: options.data, key: survey.key, seed: survey.seed, trainObjects: trainSet.size, valObjects: valSet.size }, seed: options.seed, batch: options.batch, lr: options.lr, result, records, finalLosses, started },
+      {
+        featureSeconds,
+        frozen: !options.full,
+        preset: model.config.name,
+        init: options.init ?? null,
+        imageFrom: options.imageFrom ?? null,
+        spectrumFrom: options.spectrumFrom ?? null,
+      },
+    );
     const saved = await saveModel(options.out, model, { training: trainingMetadata(earlier, record), overwrite: true });
     const encoderSources = [...sources, ...(options.imageFrom ? [options.imageFrom] : []), ...(options.spectrumFrom ? [options.spectrumFrom] : [])];
     // The MAE decoder still fits the image encoder only when the encoder stayed frozen.

@@ -252,6 +252,42 @@ export function finalLosses(result: TrainResult, records: readonly LogRecord[]):
   };
 }
 
+/** What every training stage records about its run; `stageRecord` adds the derived fields. */
+export interface StageRun {
+  stage: string;
+  data: StageRecord['data'];
+  seed: number;
+  batch: number;
+  lr: number;
+  result: TrainResult;
+  records: readonly LogRecord[];
+  /** train/val/bestVal plus the stage's reference loss (a predict-the-mean baseline, or InfoNCE chance). */
+  finalLosses: Record<string, number>;
+  /** Date.now() when the stage started. */
+  started: number;
+}
+
+/** A stage's training.json entry: the fields all stages share, then the stage's own settings. */
+export function stageRecord(run: StageRun, settings: Record<string, unknown>): StageRecord {
+  // rate of the last training segment (a resumed run counts from its restart)
+  const lastTrain = run.records.filter((r) => r.kind === 'train').at(-1);
+  return {
+    stage: run.stage,
+    data: run.data,
+    seed: run.seed,
+    steps: run.result.steps,
+    batch: run.batch,
+    lr: run.lr,
+    resumedFrom: run.result.resumedFrom,
+    finalLosses: run.finalLosses,
+    samplesPerSec: lastTrain?.samplesPerSec ?? Number.NaN,
+    wallTimeSec: (Date.now() - run.started) / 1000,
+    gitCommit: gitCommit(),
+    finishedAt: new Date().toISOString(),
+    ...settings,
+  };
+}
+
 /** Writes a JSON file with a trailing newline. */
 export async function writeJson(path: string, value: unknown): Promise<void> {
   await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);

@@ -33,13 +33,13 @@ import {
   defaultRunDir,
   defaultWarmup,
   finalLosses as finalLossesOf,
-  gitCommit,
   meanOverBatches,
   prepareRunDir,
   saveDecoder,
   stageLogDir,
   startModel,
   trainingMetadata,
+  stageRecord,
   type StageRecord,
 } from './common.js';
 
@@ -174,29 +174,18 @@ export async function runPretrain(options: PretrainOptions): Promise<StageResult
     }
     const { result, baseline } = trained;
     const records = await readLogRecords(runDir);
-    // rate of the last training segment (a resumed run counts from its restart)
-    const trainRecords = records.filter((r) => r.kind === 'train');
     const finalLosses = { ...finalLossesOf(result, records), baseline };
-    const record: StageRecord = {
-      stage,
-      data: { dir: options.data, key: survey.key, seed: survey.seed, trainObjects: trainSet.size, valObjects: valSet.size },
-      seed: options.seed,
-      steps: result.steps,
-      batch: options.batch,
-      lr: options.lr,
-      resumedFrom: result.resumedFrom,
-      finalLosses,
-      samplesPerSec: trainRecords.at(-1)?.samplesPerSec ?? Number.NaN,
-      wallTimeSec: (Date.now() - started) / 1000,
-      gitCommit: gitCommit(),
-      finishedAt: new Date().toISOString(),
-      maskRatio: options.modality === 'image' ? (options.maskRatio ?? 0.75) : undefined,
-      normalizeTargets: options.modality === 'image' ? maeOptions.normalizeTargets : undefined,
-      mask: options.modality === 'spectrum' ? defaultChunkMask(shapes.spectrum.numTokens) : undefined,
-      augment: options.augment ?? DEFAULT_AUGMENT,
-      preset: model.config.name,
-      init: options.init ?? null,
-    };
+    const record = stageRecord(
+      { stage, data: { dir: options.data, key: survey.key, seed: survey.seed, trainObjects: trainSet.size, valObjects: valSet.size }, seed: options.seed, batch: options.batch, lr: options.lr, result, records, finalLosses, started },
+      {
+        maskRatio: options.modality === 'image' ? (options.maskRatio ?? 0.75) : undefined,
+        normalizeTargets: options.modality === 'image' ? maeOptions.normalizeTargets : undefined,
+        mask: options.modality === 'spectrum' ? defaultChunkMask(shapes.spectrum.numTokens) : undefined,
+        augment: options.augment ?? DEFAULT_AUGMENT,
+        preset: model.config.name,
+        init: options.init ?? null,
+      },
+    );
     const saved = await saveModel(options.out, model, { training: trainingMetadata(previous, record), overwrite: true });
     await carryAuxiliary(sources, options.out, { decoder: options.modality !== 'image' });
     if (imageTask) await saveDecoder(options.out, imageTask, maeOptions, options.maskRatio ?? 0.75);

@@ -43,11 +43,12 @@ import {
   checkOutput,
   defaultRunDir,
   finalLosses as finalLossesOf,
-  gitCommit,
   prepareRunDir,
   stageLogDir,
   startModel,
   trainingMetadata,
+  meanOverBatches,
+  stageRecord,
   type StageRecord,
 } from './common.js';
 import { checkStageOptions, loopSettings, type Modality, type StageOptions } from './pretrain.js';
@@ -335,40 +336,22 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
     const result = await train(task, data, loopSettings(options, runDir, stage));
 
     // The predict-the-mean baseline and per-target R^2 on the same validation objects.
-    let baselineSum = 0;
-    let batches = 0;
-    for (const batch of data.valBatches()) {
-      const b = tf.tidy(() => task.baselineLoss(batch));
-      baselineSum += b.dataSync()[0];
-      batches++;
-      tf.dispose([b, batch as unknown as tf.TensorContainer]);
-    }
-    const baseline = baselineSum / Math.max(batches, 1);
+    const baseline = meanOverBatches(data.valBatches(), (batch) => task.baselineLoss(batch));
     const supervised = new SupervisedModel(model, head, options.modality, scaling);
     const valR2 = datasetR2(supervised.predictDataset(valSet, { batchSize: options.batch }), valSet);
 
     const records = await readLogRecords(runDir);
-    const trainRecords = records.filter((r) => r.kind === 'train');
     const finalLosses = { ...finalLossesOf(result, records), baseline };
-    const record: StageRecord = {
-      stage,
-      data: { dir: options.data, key: survey.key, seed: survey.seed, trainObjects: trainSet.size, valObjects: valSet.size },
-      seed: options.seed,
-      steps: result.steps,
-      batch: options.batch,
-      lr: options.lr,
-      resumedFrom: result.resumedFrom,
-      finalLosses,
-      samplesPerSec: trainRecords.at(-1)?.samplesPerSec ?? Number.NaN,
-      wallTimeSec: (Date.now() - started) / 1000,
-      gitCommit: gitCommit(),
-      finishedAt: new Date().toISOString(),
-      targets: columns,
-      valR2,
-      augment: options.augment ?? DEFAULT_AUGMENT,
-      preset: model.config.name,
-      init: options.init ?? null,
-    };
+    const record = stageRecord(
+      { stage, data: { dir: options.data, key: survey.key, seed: survey.seed, trainObjects: trainSet.size, valObjects: valSet.size }, seed: options.seed, batch: options.batch, lr: options.lr, result, records, finalLosses, started },
+      {
+        targets: columns,
+        valR2,
+        augment: options.augment ?? DEFAULT_AUGMENT,
+        preset: model.config.name,
+        init: options.init ?? null,
+      },
+    );
     const saved = await saveModel(options.out, model, { training: trainingMetadata(previous, record), overwrite: true });
     await carryAuxiliary(sources, options.out);
     await saveSupervisedHead(options.out, head, options.modality, scaling);
