@@ -24,7 +24,7 @@ export { planIngest, type PlanOptions } from './plan.js';
 export { prepareItem, type PreparedObject } from './read.js';
 export { embedIngestBatch, writeIngestBatch, type EmbedBatchOptions } from './batch.js';
 export { ingest, DEFAULT_BATCH_SIZE, DEFAULT_SAVE_EVERY, type IngestOptions } from './ingest.js';
-export { reindexStore, rebuildStore, rebuildDirFor, allRows, type RebuildOptions, type RebuildReport } from './rebuild.js';
+export { reindexStore, rebuildStore, rebuildDirFor, type RebuildOptions, type RebuildReport } from './rebuild.js';
 export { DEMO_STORE, ensureDemoStore, type DemoStoreProgress, type EnsureDemoStoreOptions, type EnsureDemoStoreResult } from './demo.js';
 export { positionFromCards, parseSexagesimal, deprojectTan, type SkyPosition } from './position.js';
 export type { EmbeddedBatch, IngestFailure, IngestItem, IngestPlan, IngestProgress, IngestReport, IngestSource, SourceEntry, SourceKind } from './types.js';

@@ -17,7 +17,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Embedder } from '../embed/index.js';
-import { MODALITIES, Store, objectInputFrom, type Modality, type ObjectRow } from '../store/index.js';
+import { MODALITIES, Store, objectInputFrom, type Modality } from '../store/index.js';
 import { pathExists, replaceDirectory } from '../util/atomic.js';
 import { badInput } from '../util/errors.js';
 import { ingest, type IngestOptions } from './ingest.js';
@@ -42,16 +42,6 @@ export async function reindexStore(dir: string, options: { progress?: boolean } 
     await store.close();
   }
   return { modelId, vectors };
-}
-
-/** Every catalog row of a store, in insertion order. */
-export function allRows(store: Store): ObjectRow[] {
-  const rows: ObjectRow[] = [];
-  for (let offset = 0; ; offset += PAGE) {
-    const page = store.select(undefined, { limit: PAGE, offset });
-    rows.push(...page);
-    if (page.length < PAGE) return rows;
-  }
 }
 
 export interface RebuildOptions extends Omit<IngestOptions, 'rebuild' | 'modelId'> {
@@ -104,7 +94,7 @@ export async function rebuildStore(dir: string, embedder: Embedder, options: Reb
     const resumed = await pathExists(workDir);
     fresh = await Store.open(workDir, { modelId, create: true, repair: true, dimension: embedder.dim, index: resumed ? undefined : pick(old.info().index) });
 
-    const rows = allRows(old);
+    const rows = old.allRows();
     const extra = source === undefined ? undefined : typeof source === 'string' ? await resolveIngestSource(source) : source;
     const fromSource = new Set([...(extra?.entries ?? []), ...(extra?.failed ?? [])].map((e) => e.id));
     const kept = rows.filter((r) => !fromSource.has(r.id));
@@ -112,7 +102,7 @@ export async function rebuildStore(dir: string, embedder: Embedder, options: Reb
     if (resumed) {
       // Objects deleted from the old store since the interrupted run must not come back.
       const wanted = new Set([...rows.map((r) => r.id), ...fromSource]);
-      const gone = allRows(fresh).map((r) => r.id).filter((id) => !wanted.has(id));
+      const gone = fresh.allRows().map((r) => r.id).filter((id) => !wanted.has(id));
       if (gone.length > 0) await fresh.delete(gone);
     }
     const own = entriesFromRows(kept, dir);

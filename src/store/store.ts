@@ -754,6 +754,12 @@ export class Store {
   }
 
   /** Catalog rows passing `filter`, in insertion order. */
+  /** Every catalog row passing the filter (all rows without one), in label (insertion) order: one query, no paging. */
+  allRows(filter?: SearchFilter): ObjectRow[] {
+    this.usable();
+    return this.catalog.select(filter, -1, 0); // SQLite: a negative LIMIT means no limit
+  }
+
   select(filter?: SearchFilter, page: { limit?: number; offset?: number } = {}): ObjectRow[] {
     this.usable();
     const limit = page.limit ?? 100;

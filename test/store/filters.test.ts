@@ -189,6 +189,15 @@ describe('filtered search', () => {
     assert.equal(open.length, all.filter((r) => typeof r.z === 'number').length, 'an open range still excludes NULL');
   });
 
+  it('allRows returns every row (past select\'s default page of 100), in label order, and honours a filter', () => {
+    assert.ok(all.length > 100, `the test store has more rows than one default page (${all.length})`);
+    const rows = store.allRows();
+    assert.equal(rows.length, all.length);
+    assert.deepEqual(rows.map((r) => r.label), [...rows.map((r) => r.label)].sort((a, b) => a - b));
+    const filter: SearchFilter = { equals: { class: 'GALAXY' } };
+    assert.deepEqual(store.allRows(filter).map((r) => r.id).sort(), store.select(filter, { limit: 10_000 }).map((r) => r.id).sort());
+  });
+
   for (const [name, cone] of CONES) {
     it(`cone ${name}: the same objects as a brute-force great-circle test, and exact top-k among them`, () => {
       const inside = all.filter((r) => chordSeparationDeg(r.ra, r.dec, cone.ra, cone.dec) <= cone.radiusDeg);

@@ -1,22 +1,10 @@
 /**
  * Reading a whole store for the analyses that need every object (outlier scores, linear probes,
- * k-NN reference labels): catalog rows page by page, and the vectors of one modality. The
+ * k-NN reference labels): every catalog row (store.allRows), and the vectors of one modality. The
  * store's public API reads one object's vector at a time; a few thousand objects take tens of
  * milliseconds, and the results are cached per store version (store-version.ts).
  */
 import type { Modality, ObjectRow, Store } from '../../store/index.js';
-
-const PAGE = 2000;
-
-/** Every catalog row, in insertion order. */
-export function allRows(store: Store): ObjectRow[] {
-  const rows: ObjectRow[] = [];
-  for (let offset = 0; ; offset += PAGE) {
-    const page = store.select(undefined, { limit: PAGE, offset });
-    rows.push(...page);
-    if (page.length < PAGE) return rows;
-  }
-}
 
 export interface ModalityVectors {
   /** Rows that have a vector in the modality, in catalog order. */
@@ -27,7 +15,7 @@ export interface ModalityVectors {
 }
 
 /** The rows of `rows` that have a vector in `modality`, and those vectors. */
-export function vectorsOf(store: Store, modality: Modality, rows: readonly ObjectRow[] = allRows(store)): ModalityVectors {
+export function vectorsOf(store: Store, modality: Modality, rows: readonly ObjectRow[] = store.allRows()): ModalityVectors {
   const dim = store.dimension;
   const kept: ObjectRow[] = [];
   const chunks: Float32Array[] = [];

@@ -6,7 +6,6 @@
  * computation yields to the event loop every few hundred objects so other requests keep flowing.
  */
 import type { Modality, Store } from '../../store/index.js';
-import { allRows } from './catalog-scan.js';
 import { type StoreVersion, VersionedCache } from './store-version.js';
 
 export const OUTLIER_METHOD =
@@ -27,7 +26,7 @@ const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
 /** Scores of every object with a vector in `modality`, highest first. */
 export async function computeOutlierScores(store: Store, modality: Modality, neighbours: number): Promise<OutlierScore[]> {
   const scores: OutlierScore[] = [];
-  const rows = allRows(store);
+  const rows = store.allRows();
   let done = 0;
   for (const row of rows) {
     const v = store.vectorOf(row.id, modality);
