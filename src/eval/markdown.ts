@@ -108,7 +108,9 @@ function regressionRows(r: EvalReport, column: string, photoz: boolean): string[
       const s = res as RegressionSummary;
       const hyper = Object.entries(s.hyper).map(([k, v]) => `${k}=${v}`).join(', ');
       const base = [fs.name, METHOD_LABELS[method], `${s.head} (${hyper})`, String(s.trainLabels), fmt(s.r2, 3)];
-      const tail = [pct(s.coverage68), pct(s.coverage95), fmt(s.width68, 3), s.pit ? fmt(s.pit.ks, 3) : DASH];
+      // k-NN: the calibrated coverage, then that of its own distribution's quantiles.
+      const own = (calibrated: number, uncalibrated?: number) => (uncalibrated === undefined ? pct(calibrated) : `${pct(calibrated)} (own ${pct(uncalibrated)})`);
+      const tail = [own(s.coverage68, s.uncalibrated?.coverage68), own(s.coverage95, s.uncalibrated?.coverage95), fmt(s.width68, 3), s.pit ? fmt(s.pit.ks, 3) : DASH];
       rows.push(photoz ? [...base, fmt(s.r2Galaxies, 3), fmt(s.sigmaNMAD, 4), pct(s.outlierFraction), fmt(s.bias, 4), ...tail] : [...base, ...tail]);
     }
   }
@@ -172,7 +174,7 @@ export function reportMarkdown(r: EvalReport): string {
   const nGal = r.heldout.galaxies;
   lines.push(
     `R² over all ${r.heldout.objects} held-out objects, and over the ${nGal} galaxies ("R² galaxies", the headline's: AstroCLIP's sample has no QSOs or stars, and a few high-z QSOs weigh heavily in R²); the other metrics over all objects. ` +
-      `Photo-z metrics on dz = (z_pred - z_true)/(1 + z_true): sigma_NMAD = 1.4826 median|dz - median dz|, outliers |dz| > 0.15, bias = median dz. Intervals: k-NN from its own predictive distribution (k by PIT flatness on val); linear and few-shot split-conformal on the calibration split.`,
+      `Photo-z metrics on dz = (z_pred - z_true)/(1 + z_true): sigma_NMAD = 1.4826 median|dz - median dz|, outliers |dz| > 0.15, bias = median dz. Intervals: every head's are split-conformal (CQR) on the calibration split; for k-NN the coverage of its own predictive distribution's quantiles (k by PIT flatness on val; the PIT KS is of that distribution) follows in brackets.`,
     '',
   );
   lines.push(

@@ -2,8 +2,10 @@
  * One downstream target on one feature set, by the three methods AstroCLIP-style reports use:
  * - 'knn' (zero-shot): distance-weighted k-NN over the fit split (Euclidean on standardized
  *   features, see neighbours.ts); regression answers the neighbours' weighted distribution, with
- *   k chosen on the val split by PIT flatness, and its intervals are that distribution's own
- *   quantiles; classification votes, k by validation log loss.
+ *   k chosen on the val split by PIT flatness; its intervals are that distribution's quantiles
+ *   made split-conformal (CQR) on the calibration split, as the service's /v1/predict does (the
+ *   PIT histogram and the uncalibrated coverage are of the k-NN's own distribution);
+ *   classification votes, k by validation log loss.
  * - 'linear': ridge (alpha on val) or softmax (l2 on val) on the whole fit split; regression
  *   intervals are split-conformal (CQR) on the calibration split.
  * - 'fewshot': a small MLP on `fewShotLabels` labelled fit objects (a seeded draw; 20 % of them
@@ -79,6 +81,8 @@ export interface RegressionSummary {
   width95: number;
   /** How the intervals were made. */
   intervals: 'knn-quantiles' | 'conformal' | 'head';
+  /** Coverage of the head's own intervals before conformal calibration (k-NN only). */
+  uncalibrated?: { coverage68: number; coverage95: number };
   /** PIT histogram (10 bins, density) and KS distance, for heads with a predictive distribution. */
   pit?: { density: number[]; ks: number };
   hyper: Record<string, number | string>;
@@ -195,14 +199,19 @@ export function regressionProbes(parts: FeatureParts, labels: PartLabels<Numeric
   const out = {} as Record<Method, RegressionOutcome>;
 
   const knn = KnnRegressor.fromSearch(knnReference(parts.fit, labels.fit, hasNumber, options.search), val, { kGrid: settings.kGrid });
-  const knnPrediction = knn.predict(parts.test);
-  out.knn = {
-    summary: regressionSummary('knn', 'knn-regressor', fitCount, knnPrediction, labels.test, options.photoz, 'knn-quantiles', {
-      k: knn.k,
-      kChosenBy: knn.selection ? `PIT ${knn.selection.statistic} on val` : 'default',
-    }),
-    prediction: knnPrediction,
-  };
+  const knnOwn = knn.predict(parts.test);
+  const knnCal = calibrated(knn, parts.cal, labels.cal);
+  // Calibrated intervals; the k-NN's own distributions kept for the PIT (a statement about them).
+  const knnPrediction: RegressionPrediction = knnCal.conformal ? { ...knnCal.head.predict(parts.test), distributions: knnOwn.distributions } : knnOwn;
+  const knnSummary = regressionSummary('knn', knnCal.conformal ? 'knn-regressor+conformal' : 'knn-regressor', fitCount, knnPrediction, labels.test, options.photoz, knnCal.conformal ? 'conformal' : 'knn-quantiles', {
+    k: knn.k,
+    kChosenBy: knn.selection ? `PIT ${knn.selection.statistic} on val` : 'default',
+  });
+  if (knnCal.conformal) {
+    const own = regressionSummary('knn', 'knn-regressor', fitCount, knnOwn, labels.test, false, 'knn-quantiles', {});
+    knnSummary.uncalibrated = { coverage68: own.coverage68, coverage95: own.coverage95 };
+  }
+  out.knn = { summary: knnSummary, prediction: knnPrediction };
 
   const ridge = RidgeRegressor.fit({ x: parts.fit, y: labels.fit }, val);
   const ridgeCal = calibrated(ridge, parts.cal, labels.cal);

@@ -44,6 +44,10 @@ describe('regression probes', () => {
     assert.equal(linear.intervals, 'conformal');
     assert.ok(Math.abs(linear.coverage68 - 0.68) < 0.1 && Math.abs(linear.coverage95 - 0.95) < 0.05, `${linear.coverage68} ${linear.coverage95}`);
     assert.equal(linear.trainLabels, 400);
+    const knn = (out.knn as { summary: { coverage68: number; coverage95: number; intervals: string; pit?: unknown; uncalibrated?: unknown } }).summary;
+    assert.equal(knn.intervals, 'conformal');
+    assert.ok(Math.abs(knn.coverage68 - 0.68) < 0.1 && Math.abs(knn.coverage95 - 0.95) < 0.05, `k-NN ${knn.coverage68} ${knn.coverage95}`);
+    assert.ok(knn.pit && knn.uncalibrated, 'k-NN keeps the PIT of its own distribution and its uncalibrated coverage');
     assert.equal((out.fewshot as { summary: { trainLabels: number } }).summary.trainLabels, 60);
   });
 

@@ -72,11 +72,17 @@ describe('skyclip eval report', () => {
           assert.ok(isNum(p.r2) && isNum(p.coverage68), `${fs.name}/${method} ${c}`);
         }
       }
-      const knn = json.targets.z.results[fs.name].knn as unknown as { pit: { density: number[]; ks: number }; hyper: { k: number }; intervals: string };
+      const knn = json.targets.z.results[fs.name].knn as unknown as {
+        pit: { density: number[]; ks: number };
+        hyper: { k: number };
+        intervals: string;
+        uncalibrated: { coverage68: number; coverage95: number };
+      };
       assert.equal(knn.pit.density.length, 10);
       assert.ok(knn.pit.density.every(isNum) && isNum(knn.pit.ks));
       assert.ok(json.settings.kGrid.includes(knn.hyper.k), 'k from the grid');
-      assert.equal(knn.intervals, 'knn-quantiles');
+      assert.equal(knn.intervals, 'conformal', 'k-NN intervals are conformal on the calibration split');
+      assert.ok(isNum(knn.uncalibrated.coverage68) && isNum(knn.uncalibrated.coverage95), 'uncalibrated coverage reported');
       assert.equal((json.targets.z.results[fs.name].linear as unknown as { intervals: string }).intervals, 'conformal');
     }
   });
