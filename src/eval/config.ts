@@ -6,6 +6,7 @@
 import { DEFAULT_K_GRID, DEFAULT_L2_GRID } from '../heads/index.js';
 import { badInput } from '../util/errors.js';
 import { DEFAULT_APERTURES, type ApertureConfig } from './photometry.js';
+import { DEFAULT_SPECTRUM_PIXEL_BIN } from './spectrum-pixels.js';
 
 export interface EvalSettings {
   /** Objects of the reference (labelled) survey used, first N in catalogue order (default 10,000). */
@@ -38,6 +39,8 @@ export interface EvalSettings {
   batchSize: number;
   /** Photometry apertures. */
   apertures: ApertureConfig;
+  /** Contract pixels per bin of the raw-spectrum baseline (default 16: 121 values of 51 A). */
+  spectrumPixelBin: number;
 }
 
 export const DEFAULT_EVAL_SETTINGS: Readonly<EvalSettings> = Object.freeze({
@@ -56,6 +59,7 @@ export const DEFAULT_EVAL_SETTINGS: Readonly<EvalSettings> = Object.freeze({
   seed: 0,
   batchSize: 64,
   apertures: { ...DEFAULT_APERTURES },
+  spectrumPixelBin: DEFAULT_SPECTRUM_PIXEL_BIN,
 });
 
 /** `--quick`: at most 500 objects per survey, short grids and curves, fewer MLP epochs. */

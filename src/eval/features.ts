@@ -1,7 +1,8 @@
 /**
  * The inputs every head is fed, as named feature sets over the reference pool and the held-out
  * objects: skyclip's image and spectrum embeddings, the same for a randomly initialised encoder,
- * and the photometry baseline's magnitudes and colours. Each set is standard-scaled per column
+ * the photometry baseline's magnitudes and colours, and the raw-spectrum baseline
+ * (spectrum-pixels.ts). Each set is standard-scaled per column
  * with the fit split's statistics (AstroCLIP's protocol; fitted on labelled training data only)
  * and cut into the pool's parts.
  *
@@ -16,7 +17,7 @@ import { DEFAULT_APERTURES, PHOTOMETRY_FEATURES, photometryFeatures, type Apertu
 import type { PoolSplits } from './pool.js';
 
 /** Where a feature set comes from. */
-export type FeatureFamily = 'skyclip' | 'random' | 'photometry';
+export type FeatureFamily = 'skyclip' | 'random' | 'photometry' | 'pixels';
 export type FeatureModality = 'image' | 'spectrum';
 
 export interface FeatureSet {
@@ -42,6 +43,7 @@ export const FAMILY_LABELS: Record<FeatureFamily, string> = {
   skyclip: 'skyclip',
   random: 'random-init encoder',
   photometry: 'photometry (g, r, z aperture mags + colours)',
+  pixels: 'raw spectrum (binned, no model)',
 };
 
 /** The image and spectrum feature sets of one model's embeddings. */

@@ -6,7 +6,8 @@
  *   pool.ts             reference pool parts (fit / val / calibration) and label columns
  *   embedding-cache.ts  embeddings of a survey by a model, cached by model id + survey key + n
  *   photometry.ts       aperture photometry on the cutouts -> asinh magnitudes and colours
- *   features.ts         feature sets (skyclip, random-init, photometry), standard-scaled parts
+ *   spectrum-pixels.ts  the raw-spectrum baseline: standardized, binned spectra (no model)
+ *   features.ts         feature sets (skyclip, random-init, photometry, raw spectrum), standard-scaled parts
  *   neighbours.ts       Euclidean neighbour search for the k-NN heads (scikit-learn's metric)
  *   probe.ts            k-NN / linear / few-shot per target, summaries; the label-efficiency curve
  *   retrieval.ts        cross-modal recall@k and median rank (the gate evaluation's code)
@@ -20,6 +21,7 @@ export { runEval, curveSizes, type RunEvalOptions } from './run.js';
 export { resolveSettings, DEFAULT_EVAL_SETTINGS, QUICK_EVAL_SETTINGS, type EvalSettings } from './config.js';
 export { measurePhotometry, photometryFeatures, apertureWeights, apertureSum, asinhMagnitude, robustSigma, apertureRadiiPx, PHOTOMETRY_FEATURES, DEFAULT_APERTURES, type ApertureConfig, type PhotometryMeasurement } from './photometry.js';
 export { euclideanSearch, cachedSearch } from './neighbours.js';
+export { binnedStandardizedSpectrum, datasetSpectrumPixels, spectrumPixelFeatureSet, DEFAULT_SPECTRUM_PIXEL_BIN } from './spectrum-pixels.js';
 export { embedDataset, cacheFileName, type DatasetEmbeddings } from './embedding-cache.js';
 export { regressionProbes, classificationProbes, labelEfficiency, PriorCorrected, METHODS, METHOD_LABELS, type Method, type ProbeOptions, type RegressionSummary, type ClassificationSummary, type Skipped } from './probe.js';
 export { reportMarkdown, headlineTable } from './markdown.js';

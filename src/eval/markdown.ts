@@ -53,6 +53,7 @@ export function headlineTable(r: EvalReport): string[] {
     { family: 'skyclip', image: 'skyclip-image', spectrum: 'skyclip-spectrum' },
     { family: 'random', image: 'random-image', spectrum: 'random-spectrum' },
     { family: 'photometry', image: 'photometry' },
+    { family: 'pixels', spectrum: 'spectrum-pixels' },
   ];
   for (const f of families) {
     for (const method of METHODS) {
@@ -159,7 +160,7 @@ export function reportMarkdown(r: EvalReport): string {
   lines.push('## Headline (AstroCLIP-style)', '');
   lines.push(
     `R² on the ${r.heldout.galaxies} held-out galaxies (AstroCLIP's sample: the properties exist for galaxies only, and redshift here leaves out the ${r.heldout.objects - r.heldout.galaxies} QSOs and stars; all-object numbers are in the Redshift section). ` +
-      'Morphology = mean accuracy over the Galaxy Zoo questions that could be scored. "img / spec" = from image embeddings / from spectrum embeddings. Photometry is measured on the images, so it fills the image side only.',
+      'Morphology = mean accuracy over the Galaxy Zoo questions that could be scored. "img / spec" = from image embeddings / from spectrum embeddings. Photometry is measured on the images, so it fills the image side only; the raw-spectrum baseline (each spectrum on the model\'s input grid, standardized and binned, no model at all) fills the spectrum side only and shows what the spectra themselves hold.',
     '',
   );
   lines.push(...headlineTable(r), '');

@@ -57,7 +57,7 @@ export interface EvalReport {
   aggregates: Record<string, Record<Method, Aggregate>>;
   labelEfficiency: { sizes: number[]; fitLabels: number; series: LabelEfficiencySeries[] };
   supervised: SupervisedSummary[] | NotRun;
-  timings: { embedding: Record<string, { seconds: number; cached: boolean }>; photometrySec: number; headsSec: number; totalSec: number };
+  timings: { embedding: Record<string, { seconds: number; cached: boolean }>; photometrySec: number; spectrumPixelsSec: number; headsSec: number; totalSec: number };
   notes: string[];
   files: { json: string; md: string; predictions: string; plots: Record<string, { svg: string; png: string }> };
   gitCommit?: string;

@@ -27,6 +27,7 @@ import { ProgressBar } from '../util/progress.js';
 import { resolveSettings, type EvalSettings } from './config.js';
 import { embedDataset, type DatasetEmbeddings } from './embedding-cache.js';
 import { embeddingFeatures, type FeatureSet, photometryFeatureSet, splitFeatures } from './features.js';
+import { spectrumPixelFeatureSet } from './spectrum-pixels.js';
 import { reportMarkdown } from './markdown.js';
 import { labelEfficiencyPlot, pitHistograms, redshiftScatter, writePanel, type PitInput, type ScatterInput } from './plots.js';
 import { cachedSearch, euclideanSearch } from './neighbours.js';
@@ -118,7 +119,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
 
     // ---- features -----------------------------------------------------------------------
     const cacheDir = options.cache === false ? undefined : join(options.out, 'cache');
-    const timings: EvalReport['timings'] = { embedding: {}, photometrySec: 0, headsSec: 0, totalSec: 0 };
+    const timings: EvalReport['timings'] = { embedding: {}, photometrySec: 0, spectrumPixelsSec: 0, headsSec: 0, totalSec: 0 };
     const embed = async (model: SkyClipModel, identity: { id: string; name: string }, dataset: SurveyDataset, what: string) => {
       const e = await embedDataset(model, identity, dataset, { cacheDir, batchSize: settings.batchSize, progress, label: `embed ${what}` });
       timings.embedding[what] = { seconds: e.seconds, cached: e.cached };
@@ -143,7 +144,10 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
     const photStarted = performance.now();
     const photometry = photometryFeatureSet(refDs, heldDs, settings.apertures, progress);
     timings.photometrySec = (performance.now() - photStarted) / 1000;
-    const featureSets: FeatureSet[] = [...embeddingFeatures('skyclip', skyRef, skyHeld), ...embeddingFeatures('random', randRef, randHeld), photometry];
+    const pixelsStarted = performance.now();
+    const pixels = spectrumPixelFeatureSet(refDs, heldDs, settings.spectrumPixelBin, progress);
+    timings.spectrumPixelsSec = (performance.now() - pixelsStarted) / 1000;
+    const featureSets: FeatureSet[] = [...embeddingFeatures('skyclip', skyRef, skyHeld), ...embeddingFeatures('random', randRef, randHeld), photometry, pixels];
 
     // ---- retrieval ------------------------------------------------------------------------
     const retrieval = { skyclip: retrievalSummary(skyHeld, settings.candidates), random: retrievalSummary(randHeld, settings.candidates) };
@@ -178,7 +182,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
             }
           }
           targets[t.column].results[fs.name] = summaries;
-          if (t.column === 'z' && (fs.family === 'skyclip' || fs.family === 'photometry')) {
+          if (t.column === 'z' && fs.family !== 'random') {
             const c = labelEfficiency(parts, labels, sizes, settings);
             curve.push({ feature: fs.name, method: 'knn', r2: c.knn }, { feature: fs.name, method: 'linear', r2: c.linear });
           }
@@ -220,6 +224,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
       ['skyclip-image', 'linear'],
       ['skyclip-spectrum', 'linear'],
       ['photometry', 'knn'],
+      ['spectrum-pixels', 'knn'],
       ['random-image', 'knn'],
       ['skyclip-image', 'fewshot'],
     ] as const) {
@@ -240,7 +245,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
       plots['label-efficiency'] = await writePanel(
         labelEfficiencyPlot(
           sizes,
-          curve.map((c) => ({ label: `${c.feature} ${c.method === 'knn' ? 'k-NN' : 'linear'}`, r2: c.r2, dash: c.feature === 'photometry' ? '5 3' : undefined })),
+          curve.map((c) => ({ label: `${c.feature} ${c.method === 'knn' ? 'k-NN' : 'linear'}`, r2: c.r2, dash: c.feature === 'photometry' || c.feature === 'spectrum-pixels' ? '5 3' : undefined })),
           'Redshift R² against labelled objects',
         ),
         options.out,

@@ -56,7 +56,8 @@ describe('skyclip eval report', () => {
     assert.equal(json.reference.fit + json.reference.val + json.reference.calibration, 80);
     assert.ok(json.reference.val > 0 && json.reference.calibration > 0);
     assert.equal(json.settings.quick, true);
-    assert.deepEqual(json.featureSets.map((f) => f.name), ['skyclip-image', 'skyclip-spectrum', 'random-image', 'random-spectrum', 'photometry']);
+    assert.deepEqual(json.featureSets.map((f) => f.name), ['skyclip-image', 'skyclip-spectrum', 'random-image', 'random-spectrum', 'photometry', 'spectrum-pixels']);
+    assert.equal(json.featureSets.find((f) => f.name === 'spectrum-pixels')?.dim, Math.floor(MICRO.preprocess.spectrum.grid.length / json.settings.spectrumPixelBin), 'the contract grid in bins');
     assert.deepEqual(Object.keys(json.targets), DOWNSTREAM_TARGETS.map((t) => t.column));
   });
 
@@ -130,6 +131,8 @@ describe('skyclip eval report', () => {
       'skyclip-spectrum/linear',
       'photometry/knn',
       'photometry/linear',
+      'spectrum-pixels/knn',
+      'spectrum-pixels/linear',
     ]);
     for (const s of le.series) assert.ok(s.r2.length === le.sizes.length && s.r2.every(isNum), `${s.feature}/${s.method}`);
   });
@@ -139,7 +142,10 @@ describe('skyclip eval report', () => {
     assert.match(md, /## Headline \(AstroCLIP-style\)/);
     assert.match(md, /\| method \| features \| z R² image \| z R² spectrum \|/);
     const rows = md.split('\n').filter((l) => l.startsWith('| k-NN (zero-shot) |') || l.startsWith('| linear probe |') || l.startsWith('| few-shot MLP'));
-    assert.equal(rows.length, 9, 'three methods x (skyclip, random-init, photometry)');
+    assert.equal(rows.length, 12, 'three methods x (skyclip, random-init, photometry, raw spectrum)');
+    const pixelKnn = rows.find((l) => l.includes('| raw spectrum (binned, no model) |') && l.startsWith('| k-NN'))!.split('|').map((c) => c.trim());
+    assert.equal(pixelKnn[3], '—', 'the raw-spectrum baseline has no image side');
+    assert.equal(pixelKnn[4], (json.targets.z.results['spectrum-pixels'].knn as unknown as { r2Galaxies: number }).r2Galaxies.toFixed(2));
     // the headline's cells are the report's numbers: redshift over galaxies, the properties as they are
     const skyKnn = rows.find((l) => l.includes('| skyclip |') && l.startsWith('| k-NN'))!.split('|').map((c) => c.trim());
     const res = (c: string, f: string) => json.targets[c].results[f].knn as unknown as { r2: number; r2Galaxies: number };
