@@ -96,6 +96,21 @@ export function headlineTable(r: EvalReport): string[] {
   return table(header, rows);
 }
 
+const VERDICT = (met: boolean | null) => (met === null ? 'not checked' : met ? '**met**' : '**not met**');
+
+/** The targets on the mock survey, each with the verdict the numbers give. */
+export function goalsSection(r: EvalReport): string[] {
+  if (!r.goals?.length) return [];
+  return [
+    '## Targets on the mock survey',
+    '',
+    'Checked by the report from the numbers above (R² over galaxies; differences with a paired bootstrap over the held-out galaxies, 1,000 resamples).',
+    '',
+    ...table(['target', 'measured', 'verdict'], r.goals.map((g) => [g.goal, g.measured, VERDICT(g.met)])),
+    '',
+  ];
+}
+
 function regressionRows(r: EvalReport, column: string, photoz: boolean): string[][] {
   const rows: string[][] = [];
   for (const fs of r.featureSets) {
@@ -170,6 +185,8 @@ export function reportMarkdown(r: EvalReport): string {
     ...ASTROCLIP_REFERENCE,
     '',
   );
+
+  lines.push(...goalsSection(r));
 
   lines.push('## Redshift', '');
   const nGal = r.heldout.galaxies;

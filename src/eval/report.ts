@@ -10,6 +10,7 @@ import type { FeatureFamily, FeatureModality } from './features.js';
 import { type ClassificationOutcome, isSkipped, type Method, METHODS, type RegressionSummary, type Skipped, type ClassificationSummary } from './probe.js';
 import type { RetrievalSummary } from './retrieval.js';
 import type { SupervisedSummary } from './supervised.js';
+import type { GoalCheck } from './goals.js';
 
 /** AstroCLIP's four property targets, in its table's order: M*, Z_MW, t_age, sSFR. */
 export const PROPERTY_COLUMNS: readonly string[] = ['logmstar', 'zmw', 'tage', 'logssfr'];
@@ -56,6 +57,8 @@ export interface EvalReport {
   targets: Record<string, TargetEntry>;
   aggregates: Record<string, Record<Method, Aggregate>>;
   labelEfficiency: { sizes: number[]; fitLabels: number; series: LabelEfficiencySeries[] };
+  /** The targets on the mock survey, checked from the numbers above (goals.ts). */
+  goals: GoalCheck[];
   supervised: SupervisedSummary[] | NotRun;
   timings: { embedding: Record<string, { seconds: number; cached: boolean }>; photometrySec: number; spectrumPixelsSec: number; headsSec: number; totalSec: number };
   notes: string[];

@@ -28,6 +28,7 @@ import { resolveSettings, type EvalSettings } from './config.js';
 import { embedDataset, type DatasetEmbeddings } from './embedding-cache.js';
 import { embeddingFeatures, type FeatureSet, photometryFeatureSet, splitFeatures } from './features.js';
 import { spectrumPixelFeatureSet } from './spectrum-pixels.js';
+import { checkGoals } from './goals.js';
 import { reportMarkdown } from './markdown.js';
 import { labelEfficiencyPlot, pitHistograms, redshiftScatter, writePanel, type PitInput, type ScatterInput } from './plots.js';
 import { cachedSearch, euclideanSearch } from './neighbours.js';
@@ -265,6 +266,16 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
     const files: EvalReport['files'] = { json: join(options.out, 'report.json'), md: join(options.out, 'report.md'), predictions: join(options.out, 'predictions-z.csv'), plots };
     await writeFileAtomic(files.predictions, `${csv}\n`);
 
+    const supervisedImage = supervised.find((s) => s.summary.modality === 'image' && s.predictions.z);
+    const goals = checkGoals({
+      zGalaxies,
+      zPredictions,
+      supervisedImageZ: supervisedImage?.predictions.z,
+      targets,
+      coverageTargets: DOWNSTREAM_TARGETS.filter((t) => t.task === 'regression').map((t) => t.column),
+      seed: settings.seed,
+    });
+
     timings.totalSec = (performance.now() - started) / 1000;
     const report: EvalReport = {
       format: 'skyclip-eval-report',
@@ -279,6 +290,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
       targets,
       aggregates: aggregates(targets, featureSets.map((f) => f.name)),
       labelEfficiency: { sizes, fitLabels: zFitLabels, series: curve },
+      goals,
       supervised:
         supervised.length > 0
           ? supervised.map((s) => s.summary)

@@ -48,7 +48,7 @@ const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 
 describe('skyclip eval report', () => {
   it('has every section, with the pool split and the settings it ran with', () => {
-    for (const key of ['model', 'randomEncoder', 'reference', 'heldout', 'settings', 'featureSets', 'retrieval', 'targets', 'aggregates', 'labelEfficiency', 'supervised', 'timings', 'files']) {
+    for (const key of ['model', 'randomEncoder', 'reference', 'heldout', 'settings', 'featureSets', 'retrieval', 'targets', 'aggregates', 'labelEfficiency', 'goals', 'supervised', 'timings', 'files']) {
       assert.ok(key in json, key);
     }
     assert.equal(json.reference.objects, 80);
@@ -158,6 +158,13 @@ describe('skyclip eval report', () => {
     assert.match(md, /photometry \(g, r, z aperture mags \+ colours\)/);
     assert.match(md, /random-init encoder/);
     assert.match(md, /\*\*Quick run\*\*/);
+    // the targets, checked from the report's own numbers; no supervised baseline here
+    assert.deepEqual(json.goals.map((g) => g.id), ['image-vs-supervised', 'image-vs-photometry', 'spectrum-redshift', 'coverage68']);
+    assert.equal(json.goals[0].met, null);
+    assert.match(md, /## Targets on the mock survey/);
+    assert.match(md, /\| zero-shot k-NN redshift from image embeddings at least as good as the supervised image encoder \| not checked: no supervised image baseline \(--supervised\) \| not checked \|/);
+    const spec = json.goals.find((g) => g.id === 'spectrum-redshift')!;
+    assert.equal(spec.met, (spec.value as number) >= 0.99);
     assert.ok(!/NaN|undefined/.test(md), 'no NaN or undefined printed');
   });
 
