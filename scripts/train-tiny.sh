@@ -7,15 +7,15 @@
 #   3. pretrain the spectrum encoder  masked chunks, 2,400 steps x 32, lr 5e-4          ~52-57 min  } one core each
 #   4. align                          frozen backbones: token features of the ~16k train
 #                                     + 1,024 val objects cached once (~7-10 min), then
-#                                     the two heads, 1,500 steps x 256, lr 5e-4 (~12 min) ~19-22 min
+#                                     the two heads, 6,000 steps x 256, lr 5e-4 (~35-45 min) ~45-55 min
 #   5. simulate the held-out survey   2,500 objects, seed 202 (never used in training)   ~0.5 min
 #   6. evaluate                       recall@1/@10 and median rank among 1,000 candidates
 #                                     (2 groups, both directions), masked-modeling loss
 #                                     vs the predict-the-mean baseline (512 objects)     ~2-3 min
-#                                              total  ~1 h 25 min idle, up to ~2 h on a shared machine
+#                                              total  ~1 h 55 min idle, up to ~2 h 30 min on a shared machine
 # The budget assumes this 2-core machine, tfjs on WebAssembly (single-threaded, so the two
 # pretrainings run as two processes, one per core; SKYCLIP_SERIAL=1 runs them one after the
-# other, ~2 h 15 min in all). Rates measured in smoke runs (wasm, batch 32 unless said):
+# other, ~2 h 45 min in all). Rates measured in smoke runs (wasm, batch 32 unless said):
 #   image MAE        72.6 samples/s alone (0.44 s/step); 37.8 samples/s beside the spectrum stage
 #                    with other engineers' jobs on the machine (load ~4)
 #   spectrum MM      11.5 samples/s beside the image stage at load ~4 (2.8 s/step); ~1.3 s/step
@@ -68,7 +68,7 @@ N_TRAIN=20000
 N_HELDOUT=2500
 IMAGE_STEPS=6000; IMAGE_BATCH=32; IMAGE_LR=1e-3
 SPECTRUM_STEPS=2400; SPECTRUM_BATCH=32; SPECTRUM_LR=5e-4
-ALIGN_STEPS=1500; ALIGN_BATCH=256; ALIGN_LR=5e-4
+ALIGN_STEPS=6000; ALIGN_BATCH=256; ALIGN_LR=5e-4   # 1,500 until model c7ee29675aeade48: val InfoNCE still falling (2.48 -> 1.82 at 6,000)
 PRE_VAL=256; ALIGN_VAL=1024
 EVAL=(--candidates 1000 --min-pairs 2000 --mm-samples 512)
 OUT=models/tiny
