@@ -108,7 +108,9 @@ async function readByContent(path: string, contract: PreprocessContract): Promis
   }
   const s = (spectrum as { ok: true; value: Spectrum }).value;
   const prepared = prepareSpectrum(s.wavelength, s.flux, s.ivar, contract.spectrum);
-  return { modality: 'spectrum', data: spectrumInput(prepared.flux, prepared.maskedFraction, path), position: positionIn(fits, s.meta.hdu) };
+  // A DESI per-camera file knows each spectrum's position from its FIBERMAP row; else the headers.
+  const position = s.meta.ra !== undefined && s.meta.dec !== undefined ? { ra: s.meta.ra, dec: s.meta.dec } : positionIn(fits, s.meta.hdu);
+  return { modality: 'spectrum', data: spectrumInput(prepared.flux, prepared.maskedFraction, path), position };
 }
 
 /** Reads and prepares one item's files; builds its row. Never throws for a bad file. */

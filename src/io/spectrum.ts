@@ -9,6 +9,9 @@
  *   row holding vector columns (e.g. TFORM '7781E'; `opts.row` picks the row, default 0).
  * - 'image-wcs': a 1-D image, or a row-stacked 2-D image whose row 0 is the flux, with the
  *   wavelength WCS of wavelength.ts (linear, or log-linear with DC-FLAG = 1).
+ * - 'desi-cameras': DESI's per-camera images (B_/R_/Z_WAVELENGTH, _FLUX, _IVAR, _MASK; one
+ *   spectrum per row, `opts.row`), merged into one grid (desi-cameras.ts); sky position and
+ *   TARGETID from the FIBERMAP row.
  *
  * Inverse variance: an IVAR column, else 1/err^2 from an ERROR/ERR/SIGMA column. In
  * row-stacked images the rows are described by ARRAYn cards (SDSS: ARRAY3 = 'ERROR'); a row
@@ -25,8 +28,9 @@ import { readFitsBuffer } from './fits/read.js';
 import type { BinTableHdu, FitsFile, Hdu, ImageHdu, TableColumn } from './fits/types.js';
 import { sniffFormat, describeFormat } from './sniff.js';
 import { angstromPerUnit, readSpectralWcs, wcsWavelengths } from './wavelength.js';
+import { fibermapEntry, findCameraHdus, mergeCameras } from './desi-cameras.js';
 
-export type SpectrumLayout = 'table-wavelength' | 'table-loglam' | 'image-wcs';
+export type SpectrumLayout = 'table-wavelength' | 'table-loglam' | 'image-wcs' | 'desi-cameras';
 
 export interface SpectrumMeta {
   /** Index of the HDU the spectrum came from, and its EXTNAME. */
@@ -45,6 +49,12 @@ export interface SpectrumMeta {
   /** Redshift and object name when the header has them (Z, OBJECT or NAME). */
   z?: number;
   object?: string;
+  /** 'desi-cameras': the cameras merged (in wavelength order), the spectra in the file, and the FIBERMAP row's TARGETID and position (degrees). */
+  cameras?: string[];
+  spectra?: number;
+  targetId?: string;
+  ra?: number;
+  dec?: number;
 }
 
 export interface Spectrum {
@@ -61,7 +71,7 @@ export interface Spectrum {
 export interface ReadSpectrumOptions {
   /** HDU index or EXTNAME (case-insensitive); default: the first HDU holding a spectrum. */
   hdu?: number | string;
-  /** Row of a table with vector columns (default 0). */
+  /** Row of a table with vector columns, or spectrum of a per-camera DESI file (default 0). */
   row?: number;
 }
 
@@ -233,9 +243,37 @@ function finalIvar(flux: Float32Array, given: Float32Array | undefined): Float32
   return ivar;
 }
 
+/** A DESI per-camera file's spectrum `opts.row`, merged across cameras. */
+function fromCameras(file: FitsFile, cameras: ReturnType<typeof findCameraHdus>, opts: ReadSpectrumOptions): Spectrum {
+  const row = opts.row ?? 0;
+  const merged = mergeCameras(cameras, row, file.source);
+  const maskedPixels = merged.ivar.reduce((n, v) => (v > 0 ? n : n + 1), 0);
+  const first = cameras.find((c) => c.camera === merged.cameras[0]) ?? cameras[0]!;
+  if (maskedPixels === merged.ivar.length) {
+    throw ioError('UNUSABLE', file.source, `spectrum row ${row}: no usable pixel in cameras ${merged.cameras.join(', ')} (inverse variance 0 or masked everywhere)`);
+  }
+  const meta: SpectrumMeta = {
+    hdu: first.flux.index,
+    extname: merged.cameras.map((c) => `${c}_FLUX`).join('+'),
+    row,
+    ivarSource: cameras.every((c) => c.ivar) ? 'ivar' : 'uniform',
+    maskedPixels,
+    reversed: false,
+    cameras: merged.cameras,
+    spectra: merged.spectra,
+    ...fibermapEntry(file, row),
+  };
+  if (merged.fluxUnit) meta.fluxUnit = merged.fluxUnit;
+  return { wavelength: merged.wavelength, flux: merged.flux, ivar: merged.ivar, layout: 'desi-cameras', source: file.source, meta };
+}
+
 /** The spectrum in an already-read FITS file. */
 export function spectrumFromFits(file: FitsFile, opts: ReadSpectrumOptions = {}): Spectrum {
   const { source } = file;
+  if (opts.hdu === undefined) {
+    const cameras = findCameraHdus(file);
+    if (cameras.length > 0) return fromCameras(file, cameras, opts);
+  }
   const hdu = pickHdu(file, opts);
   const raw = hdu.kind === 'bintable' ? fromTable(hdu, opts, source) : fromImage(hdu, source);
   if (raw.wavelength.length !== raw.flux.length || (raw.ivar && raw.ivar.length !== raw.flux.length)) {

@@ -12,6 +12,7 @@ import sharp from 'sharp';
 import { imageFromFile, spectrumFromFile } from '../../src/embed/index.js';
 import { deprojectTan, ingest, parseSexagesimal, positionFromCards, resolveIngestSource } from '../../src/ingest/index.js';
 import { writeFits } from '../../src/io/fits/write.js';
+import { desiLikeHdus } from '../io/helpers/desi.js';
 import { parseCatalog } from '../../src/sim/catalog-columns.js';
 import type { ObjectLabels } from '../../src/sim/labels.js';
 import { Store, angularSeparationDeg } from '../../src/store/index.js';
@@ -237,6 +238,24 @@ describe('a folder of FITS and PNG files', () => {
     assert.equal(rerun.processed, 3);
     assert.deepEqual(rerun.embedded, { image: 1, spectrum: 0 });
     assert.equal(store.count(), 5);
+    await store.close();
+  });
+});
+
+describe('a DESI per-camera spectra file', () => {
+  it('is read as one spectrum merged across B, R and Z, placed at its FIBERMAP position', async () => {
+    const dir = join(root, 'desi');
+    mkdirSync(dir, { recursive: true });
+    // The three cameras' real ranges on DESI's 0.8 A lattice.
+    const cameras = { B: { start: 3600, n: 2914 }, R: { start: 5660, n: 2576 }, Z: { start: 7520, n: 2881 } };
+    await writeFits(join(dir, 'coadd-sv1-42.fits'), desiLikeHdus({ nspec: 2, cameras, ra: [210.5, 211], dec: [-1.25, -1] }));
+    const store = await openStore('store-desi');
+    const report = await ingest(store, model.embedder, dir);
+    assert.deepEqual(report.failed, []);
+    assert.deepEqual(report.embedded, { image: 0, spectrum: 1 });
+    const row = store.get('coadd-sv1-42')!;
+    assert.deepEqual([row.ra, row.dec], [210.5, -1.25]);
+    assert.ok(maxDiff(Array.from(store.vectorOf('coadd-sv1-42', 'spectrum')!), await spectrumVector(join(dir, 'coadd-sv1-42.fits'))) < 1e-5);
     await store.close();
   });
 });
