@@ -13,6 +13,7 @@
  *   retrieval.ts        cross-modal recall@k and median rank (the gate evaluation's code)
  *   supervised.ts       scores a model made by `skyclip train-supervised`
  *   report.ts           report.json's shape and aggregates
+ *   goals.ts            the targets on the mock survey, checked from the report's numbers (paired bootstrap)
  *   markdown.ts         report.md with the AstroCLIP-shaped headline table
  *   plots.ts            redshift scatter, PIT histograms, label-efficiency curve (SVG + PNG)
  *   run.ts              runEval: everything above, end to end
@@ -27,4 +28,5 @@ export { regressionProbes, classificationProbes, labelEfficiency, PriorCorrected
 export { reportMarkdown, headlineTable } from './markdown.js';
 export { aggregates, PROPERTY_COLUMNS, type EvalReport, type TargetEntry, type Aggregate } from './report.js';
 export { retrievalSummary, type RetrievalSummary } from './retrieval.js';
+export { checkGoals, pairedBootstrapR2Difference, COVERAGE68_BAND, SPECTRUM_Z_R2, type GoalCheck, type R2Difference } from './goals.js';
 export { evaluateSupervised, type SupervisedSummary } from './supervised.js';
