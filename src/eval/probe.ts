@@ -19,6 +19,8 @@ import {
   ConformalRegressor,
   evaluateClassification,
   evaluateRegression,
+  intervalAt,
+  intervalCoverage,
   KnnClassifier,
   KnnRegressor,
   labelledRegression,
@@ -182,10 +184,21 @@ function regressionSummary(
   return summary;
 }
 
+/** Conformal calibration on the calibration split when it has labels; else none. */
+function conformalFor(head: RegressionHead, x: Matrix, y: NumericLabel[]): ConformalRegressor | undefined {
+  return count(y, hasNumber) === 0 ? undefined : ConformalRegressor.calibrate(head, { x, y });
+}
+
 /** Conformal calibration on the calibration split when it has labels; else the head as is. */
 function calibrated(head: RegressionHead, x: Matrix, y: NumericLabel[]): { head: RegressionHead; conformal: boolean } {
-  if (count(y, hasNumber) === 0) return { head, conformal: false };
-  return { head: ConformalRegressor.calibrate(head, { x, y }), conformal: true };
+  const conformal = conformalFor(head, x, y);
+  return conformal ? { head: conformal, conformal: true } : { head, conformal: false };
+}
+
+/** Coverage of a prediction's own interval at `level` (NaN when it has none). */
+function ownCoverage(prediction: RegressionPrediction, truth: NumericLabel[], level: number): number {
+  const iv = intervalAt(prediction, level);
+  return iv ? intervalCoverage(truth, iv.lower, iv.upper) : Number.NaN;
 }
 
 /** The three regression methods for one target. */
@@ -200,17 +213,14 @@ export function regressionProbes(parts: FeatureParts, labels: PartLabels<Numeric
 
   const knn = KnnRegressor.fromSearch(knnReference(parts.fit, labels.fit, hasNumber, options.search), val, { kGrid: settings.kGrid });
   const knnOwn = knn.predict(parts.test);
-  const knnCal = calibrated(knn, parts.cal, labels.cal);
+  const knnConformal = conformalFor(knn, parts.cal, labels.cal);
   // Calibrated intervals; the k-NN's own distributions kept for the PIT (a statement about them).
-  const knnPrediction: RegressionPrediction = knnCal.conformal ? { ...knnCal.head.predict(parts.test), distributions: knnOwn.distributions } : knnOwn;
-  const knnSummary = regressionSummary('knn', knnCal.conformal ? 'knn-regressor+conformal' : 'knn-regressor', fitCount, knnPrediction, labels.test, options.photoz, knnCal.conformal ? 'conformal' : 'knn-quantiles', {
+  const knnPrediction: RegressionPrediction = knnConformal ? { ...knnConformal.adjust(knnOwn), distributions: knnOwn.distributions } : knnOwn;
+  const knnSummary = regressionSummary('knn', knnConformal ? 'knn-regressor+conformal' : 'knn-regressor', fitCount, knnPrediction, labels.test, options.photoz, knnConformal ? 'conformal' : 'knn-quantiles', {
     k: knn.k,
     kChosenBy: knn.selection ? `PIT ${knn.selection.statistic} on val` : 'default',
   });
-  if (knnCal.conformal) {
-    const own = regressionSummary('knn', 'knn-regressor', fitCount, knnOwn, labels.test, false, 'knn-quantiles', {});
-    knnSummary.uncalibrated = { coverage68: own.coverage68, coverage95: own.coverage95 };
-  }
+  if (knnConformal) knnSummary.uncalibrated = { coverage68: ownCoverage(knnOwn, labels.test, 0.68), coverage95: ownCoverage(knnOwn, labels.test, 0.95) };
   out.knn = { summary: knnSummary, prediction: knnPrediction };
 
   const ridge = RidgeRegressor.fit({ x: parts.fit, y: labels.fit }, val);

@@ -121,7 +121,14 @@ export class ConformalRegressor implements RegressionHead {
   }
 
   predict(x: Matrix): RegressionPrediction {
-    const prediction = this.base.predict(x);
+    return this.adjust(this.base.predict(x));
+  }
+
+  /**
+   * The calibrated intervals of a prediction the base head already made (point unchanged), so a
+   * caller that also needs the base's own prediction (its distributions, for a PIT) predicts once.
+   */
+  adjust(prediction: RegressionPrediction): RegressionPrediction {
     const s = this.method === 'scaled' ? scales(prediction, this.minScale) : undefined;
     const intervals = this.calibration.map(({ level, offset }) => {
       const iv = baseInterval(prediction, level);

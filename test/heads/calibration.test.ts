@@ -62,6 +62,20 @@ test('conformal intervals stay adaptive on heteroscedastic data', () => {
   assert.ok(high / nHigh > 2.5 * (low / nLow), `widths ${low / nLow} vs ${high / nHigh}`);
 });
 
+test('adjust() calibrates a prediction the base head already made, exactly as predict() does', () => {
+  const knn = KnnRegressor.fit(train, undefined, { k: 32 });
+  for (const method of ['cqr', 'scaled'] as const) {
+    const head = ConformalRegressor.calibrate(knn, curveSet(500, 2, noise), { method });
+    const own = knn.predict(heldOut.x);
+    const adjusted = head.adjust(own);
+    const direct = head.predict(heldOut.x);
+    assert.deepEqual(adjusted.point, direct.point, method);
+    assert.deepEqual(adjusted.intervals, direct.intervals, method);
+    assert.notDeepEqual(adjusted.intervals, own.intervals, `${method}: the intervals did change`);
+    assert.equal(adjusted.distributions, undefined, 'the base distributions are not passed on as calibrated');
+  }
+});
+
 test('conformal calibration fixes an MLP whose sigma came from its own training set', () => {
   // 30 examples, a big network, long training, no weight decay: it overfits, so its training
   // residuals understate the error on new objects.
