@@ -111,6 +111,9 @@ export const pretrainCommand: Command = {
     '  --mask-ratio X        image: share of patches hidden (default 0.75)',
     '  --normalize-targets   image: per-patch normalized targets (MAE\'s choice; default raw',
     '                        stretched pixels: mostly-sky patches would be unit-variance noise)',
+    '  --mask-chunks N       spectrum: hidden runs of tokens per spectrum (default 6, AstroCLIP)',
+    '  --mask-chunk-length N spectrum: tokens per hidden run (default AstroCLIP\'s 50/777 of the',
+    '                        windows: 6 of the tiny preset\'s 96); runs may overlap',
     STAGE_USAGE,
     '',
     'Defaults: image --steps 3000 --batch 32 --lr 1e-3; spectrum --steps 2000 --batch 32 --lr 5e-4;',
@@ -119,15 +122,27 @@ export const pretrainCommand: Command = {
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { ...STAGE_ARGS, modality: { type: 'string' }, 'mask-ratio': { type: 'string' }, 'normalize-targets': { type: 'boolean', default: false } },
+      options: {
+        ...STAGE_ARGS,
+        modality: { type: 'string' },
+        'mask-ratio': { type: 'string' },
+        'normalize-targets': { type: 'boolean', default: false },
+        'mask-chunks': { type: 'string' },
+        'mask-chunk-length': { type: 'string' },
+      },
       allowPositionals: false,
     });
     const modality = values.modality;
     if (modality !== 'image' && modality !== 'spectrum') throw badInput(`--modality must be image or spectrum, got '${modality ?? ''}'`);
     const maskRatio = values['mask-ratio'] === undefined ? undefined : Number(values['mask-ratio']);
     if (maskRatio !== undefined && !(maskRatio > 0 && maskRatio < 1)) throw badInput(`--mask-ratio must be in (0, 1), got '${values['mask-ratio']}'`);
+    const chunks = values['mask-chunks'] === undefined ? undefined : positiveInt(values['mask-chunks'], 'mask-chunks');
+    const chunkLength = values['mask-chunk-length'] === undefined ? undefined : positiveInt(values['mask-chunk-length'], 'mask-chunk-length');
+    if (modality === 'image' && (chunks !== undefined || chunkLength !== undefined)) throw badInput('--mask-chunks and --mask-chunk-length apply to --modality spectrum only');
+    if (modality === 'spectrum' && maskRatio !== undefined) throw badInput('--mask-ratio applies to --modality image only (spectra: --mask-chunks, --mask-chunk-length)');
+    const spectrumMask = chunks === undefined && chunkLength === undefined ? undefined : { chunks, chunkLength };
     const { runPretrain } = await loadTraining();
-    const result = await runPretrain({ ...stageOptions(values, DEFAULTS[modality]), modality, maskRatio, normalizeTargets: values['normalize-targets'] });
+    const result = await runPretrain({ ...stageOptions(values, DEFAULTS[modality]), modality, maskRatio, normalizeTargets: values['normalize-targets'], spectrumMask });
     const l = result.finalLosses;
     console.log(
       `${result.stage}: model ${result.modelId} in ${result.out}; ${result.train.steps} steps ` +

@@ -21,6 +21,7 @@ import { defaultChunkMask, imageMaeData, spectrumMmData } from '../../data/batch
 import { SurveyDataset } from '../../data/dataset.js';
 import { openSurvey, type Survey } from '../../data/survey.js';
 import { ParamInit } from '../../nn/module.js';
+import type { ChunkMaskConfig } from '../../preprocess/masking.js';
 import type { tf } from '../../nn/tf.js';
 import { saveModel } from '../../nn/weights-io.js';
 import { train, type TrainData, type TrainResult, type TrainTask } from '../loop.js';
@@ -93,6 +94,21 @@ export interface PretrainOptions extends StageOptions {
    * (0.35 with raw stretched-pixel targets; measured on 120 mock objects of the tiny contract).
    */
   normalizeTargets?: boolean;
+  /**
+   * Spectrum: hidden chunks (default `defaultChunkMask`: 6 runs of round(50/777 of the windows),
+   * AstroCLIP's proportion). Longer runs hide more of the spectrum, so the encoder must infer
+   * the redshift from fewer lines to fill them in.
+   */
+  spectrumMask?: { chunks?: number; chunkLength?: number };
+}
+
+/** The chunk mask of a spectrum stage: the options' fields over `defaultChunkMask`. */
+export function spectrumMask(options: Pick<PretrainOptions, 'spectrumMask'>, numTokens: number): ChunkMaskConfig {
+  const mask = { ...defaultChunkMask(numTokens), ...options.spectrumMask };
+  if (mask.chunkLength > numTokens - (mask.skipLeading ?? 1)) {
+    throw new RangeError(`a mask chunk of ${mask.chunkLength} tokens exceeds the ${numTokens - (mask.skipLeading ?? 1)} maskable spectrum tokens`);
+  }
+  return mask;
 }
 
 export interface StageResult {
@@ -159,6 +175,7 @@ export async function runPretrain(options: PretrainOptions): Promise<StageResult
     const valSet = new SurveyDataset(survey, contract, 'val', options.valSamples ?? 256);
     if (trainSet.size === 0 || valSet.size === 0) throw new RangeError(`${options.data} has ${trainSet.size} train and ${valSet.size} val objects; both must be > 0`);
     const shapes = derivedShapes(model.config);
+    const mask = spectrumMask(options, shapes.spectrum.numTokens);
     const batchOptions = { batchSize: options.batch, seed: options.seed, augment: options.augment ?? DEFAULT_AUGMENT };
     log(`${stage}: ${trainSet.size} train / ${valSet.size} val objects of ${options.data} (survey seed ${survey.seed}), ${options.steps} steps of ${options.batch}`);
     const maeOptions: ImageMaeOptions = { normalizeTargets: options.normalizeTargets ?? false };
@@ -169,7 +186,6 @@ export async function runPretrain(options: PretrainOptions): Promise<StageResult
       const maskRatio = options.maskRatio ?? 0.75;
       trained = await trainMasked(imageTask, imageMaeData(trainSet, valSet, { ...batchOptions, numPatches: shapes.image.numPatches, maskRatio }), settings);
     } else {
-      const mask = defaultChunkMask(shapes.spectrum.numTokens);
       trained = await trainMasked(new SpectrumMmTask(model.spectrum), spectrumMmData(trainSet, valSet, { ...batchOptions, numTokens: shapes.spectrum.numTokens, mask }), settings);
     }
     const { result, baseline } = trained;
@@ -180,7 +196,7 @@ export async function runPretrain(options: PretrainOptions): Promise<StageResult
       {
         maskRatio: options.modality === 'image' ? (options.maskRatio ?? 0.75) : undefined,
         normalizeTargets: options.modality === 'image' ? maeOptions.normalizeTargets : undefined,
-        mask: options.modality === 'spectrum' ? defaultChunkMask(shapes.spectrum.numTokens) : undefined,
+        mask: options.modality === 'spectrum' ? mask : undefined,
         augment: options.augment ?? DEFAULT_AUGMENT,
         preset: model.config.name,
         init: options.init ?? null,
