@@ -95,6 +95,27 @@ describe('pipelines', () => {
     assert.ok(changed(await weightsOf(join(root, 'pi'), 'spectrum.'), await weightsOf(result.out, 'spectrum.')));
   });
 
+  it('continues the spectrum pretraining with longer masked runs: the mask is recorded and both stage logs are kept', async () => {
+    const result = await runPretrain({ ...stage('ps2', { init: join(root, 'ps') }), modality: 'spectrum', spectrumMask: { chunkLength: 3 } });
+    const loaded = await loadModel(result.out, { expect: MICRO.preprocess });
+    loaded.model.dispose();
+    const stages = stagesOf(loaded.training);
+    assert.deepEqual(stages.map((s) => s.stage), ['pretrain-image', 'pretrain-spectrum', 'pretrain-spectrum']);
+    const numTokens = derivedShapes(MICRO).spectrum.numTokens;
+    assert.deepEqual(stages[1].mask, defaultChunkMask(numTokens));
+    assert.deepEqual(stages[2].mask, { ...defaultChunkMask(numTokens), chunkLength: 3 });
+    assert.deepEqual(readdirSync(join(result.out, 'training-log')).sort(), ['pretrain-image', 'pretrain-spectrum', 'pretrain-spectrum-2']);
+    assert.deepEqual(
+      readFileSync(join(result.out, 'training-log', 'pretrain-spectrum', 'log.jsonl')),
+      readFileSync(join(root, 'ps', 'training-log', 'pretrain-spectrum', 'log.jsonl')),
+      'the first run\'s log is carried unchanged',
+    );
+    await assert.rejects(
+      runPretrain({ ...stage('ps3', { init: join(root, 'ps') }), modality: 'spectrum', spectrumMask: { chunkLength: numTokens } }),
+      /exceeds the \d+ maskable spectrum tokens/,
+    );
+  });
+
   it('aligns on cached frozen features: encoders untouched, heads trained, cache reused', async () => {
     const lines: string[] = [];
     const cacheDir = join(root, 'features');
@@ -150,6 +171,11 @@ describe('pipelines', () => {
     assert.equal(await main(['embed', '--model', out, '--data', heldout, '--split', 'all', '--out', emb, '--quiet']), 0);
     assert.ok(existsSync(emb));
     assert.equal(await main(['pretrain', '--modality', 'radio', '--data', trainData, '--out', out]), 2);
+    const refused = join(root, 'cli-refused');
+    assert.equal(await main(['pretrain', '--modality', 'image', '--mask-chunks', '3', '--data', trainData, '--out', refused]), 2);
+    assert.equal(await main(['pretrain', '--modality', 'spectrum', '--mask-ratio', '0.5', '--data', trainData, '--out', refused]), 2);
+    assert.equal(await main(['pretrain', '--modality', 'spectrum', '--mask-chunk-length', '0', '--data', trainData, '--out', refused]), 2);
+    assert.ok(!existsSync(refused), 'nothing written for a refused command');
   });
 });
 

@@ -124,7 +124,7 @@ export async function runAlign(options: AlignOptions): Promise<StageResult> {
     const encoderSources = [...sources, ...(options.imageFrom ? [options.imageFrom] : []), ...(options.spectrumFrom ? [options.spectrumFrom] : [])];
     // The MAE decoder still fits the image encoder only when the encoder stayed frozen.
     await carryAuxiliary(encoderSources, options.out, { decoder: !options.full });
-    const logDir = await stageLogDir(options.out, stage, runDir);
+    const logDir = await stageLogDir(options.out, stage, runDir, earlier);
     const title = `Contrastive alignment, ${options.full ? 'full fine-tuning' : 'frozen backbones'} (${model.config.name})`;
     const plotOptions = { title, baseline: Math.log(options.batch), baselineLabel: `uniform guess: ln(batch ${options.batch})` };
     const plot = await writeLossPlot(records, join(logDir, 'loss'), plotOptions);

@@ -173,9 +173,14 @@ export async function carryAuxiliary(sources: readonly string[], out: string, op
   }
 }
 
-/** Copies a run's log.jsonl into `out/training-log/<stage>/` and returns that folder. */
-export async function stageLogDir(out: string, stage: string, runDir: string): Promise<string> {
-  const dir = join(out, TRAINING_LOG_DIR, stage);
+/**
+ * Copies a run's log.jsonl into `out/training-log/<stage>/` and returns that folder. A stage
+ * that already ran on this model (`earlier`, e.g. a second spectrum pretraining with harder
+ * masks) gets `<stage>-2`, `-3`, ... so the carried log of the first run is kept.
+ */
+export async function stageLogDir(out: string, stage: string, runDir: string, earlier: readonly StageRecord[] = []): Promise<string> {
+  const runsBefore = earlier.filter((s) => s.stage === stage).length;
+  const dir = join(out, TRAINING_LOG_DIR, runsBefore === 0 ? stage : `${stage}-${runsBefore + 1}`);
   await mkdir(dir, { recursive: true });
   if (existsSync(join(runDir, 'log.jsonl'))) await cp(join(runDir, 'log.jsonl'), join(dir, 'log.jsonl'), { force: true });
   return dir;

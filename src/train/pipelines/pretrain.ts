@@ -205,7 +205,7 @@ export async function runPretrain(options: PretrainOptions): Promise<StageResult
     const saved = await saveModel(options.out, model, { training: trainingMetadata(previous, record), overwrite: true });
     await carryAuxiliary(sources, options.out, { decoder: options.modality !== 'image' });
     if (imageTask) await saveDecoder(options.out, imageTask, maeOptions, options.maskRatio ?? 0.75);
-    const logDir = await stageLogDir(options.out, stage, runDir);
+    const logDir = await stageLogDir(options.out, stage, runDir, previous);
     const title = options.modality === 'image' ? 'Image masked-autoencoder pretraining' : 'Spectrum masked-modeling pretraining';
     const plot = await writeLossPlot(records, join(logDir, 'loss'), { title: `${title} (${model.config.name})`, baseline });
     await writeLossPlot(records, join(runDir, 'loss'), { title: `${title} (${model.config.name})`, baseline });

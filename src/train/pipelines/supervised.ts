@@ -355,7 +355,7 @@ export async function runSupervised(options: SupervisedOptions): Promise<Supervi
     const saved = await saveModel(options.out, model, { training: trainingMetadata(previous, record), overwrite: true });
     await carryAuxiliary(sources, options.out);
     await saveSupervisedHead(options.out, head, options.modality, scaling);
-    const logDir = await stageLogDir(options.out, stage, runDir);
+    const logDir = await stageLogDir(options.out, stage, runDir, previous);
     const title = `Supervised ${options.modality} regression from scratch (${model.config.name}; ${columns.join(', ')})`;
     const plot = await writeLossPlot(records, join(logDir, 'loss'), { title, baseline });
     await writeLossPlot(records, join(runDir, 'loss'), { title, baseline });
