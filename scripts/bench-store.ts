@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readEmbeddings } from '../src/embed/embeddings-file.js';
-import { Rng } from '../src/sim/random.js';
+import { Rng } from '../src/util/random.js';
 import { Store, type ObjectInput, type SearchFilter, type SearchHit, type Strategy } from '../src/store/index.js';
 
 const { values } = parseArgs({

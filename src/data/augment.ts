@@ -1,7 +1,7 @@
 /**
  * Training-time augmentations that respect the physics (AstroCLIP's recipe: flips, and blur
  * and noise drawn from the survey's PSF/noise distributions). Pure functions on typed arrays,
- * randomness from a caller's seeded Rng (src/sim/random.ts), so a batch is a function of
+ * randomness from a caller's seeded Rng (src/util/random.ts), so a batch is a function of
  * (seed, step). Used for training batches only, never for validation, evaluation or embedding.
  *
  * Images, in nanomaggies, before the stretch:
@@ -25,7 +25,7 @@
  *   const turned = dihedral(crop, [3, 64, 64], rng.int(8));
  */
 import type { CubeShape } from '../preprocess/stretch.js';
-import type { Rng } from '../sim/random.js';
+import type { Rng } from '../util/random.js';
 import type { SurveyConditions } from './survey.js';
 
 export interface AugmentConfig {

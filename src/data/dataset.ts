@@ -13,7 +13,7 @@ import type { PreprocessContract } from '../config/model-config.js';
 import { tf } from '../nn/tf.js';
 import type { CubeShape } from '../preprocess/stretch.js';
 import type { ObjectLabels } from '../sim/labels.js';
-import type { Rng } from '../sim/random.js';
+import type { Rng } from '../util/random.js';
 import { SkyclipError } from '../util/errors.js';
 import { blurAndNoise, conditionsOfRow, dihedral, spectrumNoise, type AugmentConfig } from './augment.js';
 import { contractCrop, prepareSpectrum, stretchToModel, type PreparedImage, type PreparedSpectrum } from './preprocess.js';

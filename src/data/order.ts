@@ -7,7 +7,7 @@
  *   const order = new EpochOrder(16000, 7);
  *   order.indicesForStep(12, 32); // Int32Array(32) of item numbers in [0, 16000)
  */
-import { Rng, hashKeys } from '../sim/random.js';
+import { Rng, hashKeys } from '../util/random.js';
 
 /** Purpose tags, so the shuffles never share a stream with augmentations or masks. */
 export const PURPOSE = {

@@ -13,7 +13,7 @@
  *   d.difference; d.lower; d.upper;   // point estimate and 95 % interval of R2(a) - R2(b)
  */
 import type { NumericLabel, RegressionPrediction } from '../heads/index.js';
-import { HeadRng } from '../heads/rng.js';
+import { Rng } from '../util/random.js';
 import { badInput } from '../util/errors.js';
 import { isSkipped, METHOD_LABELS, METHODS, type RegressionSummary } from './probe.js';
 import type { TargetEntry } from './report.js';
@@ -68,7 +68,7 @@ export function pairedBootstrapR2Difference(
   const pa = Float64Array.from(keep, (i) => a[i]);
   const pb = Float64Array.from(keep, (i) => b[i]);
   const all = Int32Array.from(keep, (_, k) => k);
-  const rng = new HeadRng(options.seed ?? 0);
+  const rng = new Rng(options.seed ?? 0);
   const rows = new Int32Array(keep.length);
   const diffs = new Float64Array(samples);
   for (let s = 0; s < samples; s++) {

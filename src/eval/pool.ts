@@ -10,7 +10,7 @@
  */
 import type { SurveyDataset } from '../data/dataset.js';
 import type { CategoricalLabel, NumericLabel } from '../heads/index.js';
-import { Rng, hashKeys } from '../sim/random.js';
+import { Rng, hashKeys } from '../util/random.js';
 import { badInput } from '../util/errors.js';
 
 export interface PoolSplits {

@@ -7,7 +7,7 @@
  */
 import { badInput } from '../util/errors.js';
 import type { Matrix } from './matrix.js';
-import { HeadRng } from './rng.js';
+import { Rng } from '../util/random.js';
 
 export interface MlpNetworkJson {
   /** Layer widths, input first: [d, ...hidden, out]. */
@@ -29,7 +29,7 @@ export class MlpNetwork {
     if (sizes.length < 2 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
       throw badInput(`MlpNetwork: layer sizes must be positive integers, got [${sizes.join(', ')}]`);
     }
-    const rng = new HeadRng(seed);
+    const rng = new Rng(seed);
     const weights: Float64Array[] = [];
     const biases: Float64Array[] = [];
     for (let l = 0; l + 1 < sizes.length; l++) {
@@ -207,7 +207,7 @@ export function trainMlp(
   if (x.cols !== network.inputSize) throw badInput(`trainMlp: inputs have ${x.cols} columns, network expects ${network.inputSize}`);
   if (x.rows === 0) throw badInput('trainMlp: no training rows');
   // Batch order has its own stream: changing initialisation does not change the order.
-  const rng = new HeadRng(c.seed + 0x5eed);
+  const rng = new Rng(c.seed + 0x5eed);
   const params = [...network.weights, ...network.biases];
   const decays = [...network.weights.map(() => true), ...network.biases.map(() => false)];
   const m = params.map((p) => new Float64Array(p.length));

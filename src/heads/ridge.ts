@@ -26,7 +26,7 @@ import {
 import { labelledRegression, type LabelledRegression, type RegressionSet } from './labels.js';
 import { normalEquations, solveRidge } from './linalg.js';
 import { assertMatrix, type Matrix, selectRows } from './matrix.js';
-import { holdoutSplit } from './rng.js';
+import { holdoutSplit } from './holdout.js';
 import { Standardizer, type StandardizerJson, TargetScaler, type TargetScalerJson } from './standardizer.js';
 
 /** Per-sample penalties tried (standardized inputs, z-scored target). */

@@ -22,7 +22,7 @@ import {
 import { type ClassificationSet, type LabelledClassification, labelledClassification } from './labels.js';
 import { type LbfgsOptions, minimizeLbfgs } from './lbfgs.js';
 import { assertMatrix, type Matrix, selectRows } from './matrix.js';
-import { holdoutSplit } from './rng.js';
+import { holdoutSplit } from './holdout.js';
 import { DEFAULT_HOLDOUT_FRACTION } from './ridge.js';
 import { Standardizer, type StandardizerJson } from './standardizer.js';
 

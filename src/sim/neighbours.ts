@@ -5,7 +5,7 @@
  */
 import type { NeighbourConfig } from './config.js';
 import { drawCountsMagnitude, Population, roundN } from './population.js';
-import type { Rng } from './random.js';
+import type { Rng } from '../util/random.js';
 import type { TemplateId } from './templates.js';
 
 export interface Neighbour {

@@ -23,7 +23,7 @@ import { Cosmology, C_KMS, MPC_CM } from './cosmology.js';
 import type { SimConfig } from './config.js';
 import { BANDS, type Band } from './filters.js';
 import { KENNICUTT_HA, nebularLines } from './lines.js';
-import { hashString, Rng, STREAM } from './random.js';
+import { hashString, Rng, STREAM } from '../util/random.js';
 import {
   MAIN_SEQUENCE_SCATTER_DEX,
   QUENCHED_LOG_SSFR,

@@ -12,7 +12,7 @@
  * = fibre flux / fibre noise, as in DESI, whatever the flux scale.
  */
 import { DESI_N, DESI_OFFSET, DESI_START, DESI_STEP } from './desi.js';
-import type { Rng } from './random.js';
+import type { Rng } from '../util/random.js';
 
 /**
  * Relative sky-limited noise vs wavelength: throughput falls at the blue end (x2.5 at 3600 A), and

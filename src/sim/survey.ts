@@ -31,7 +31,7 @@ import { gzAnswers } from './morphology.js';
 import { drawNeighbours } from './neighbours.js';
 import { DEFAULT_DATA_DIR } from './paths.js';
 import { Population, type GalaxyParams, type ObjectParams } from './population.js';
-import { Rng, STREAM } from './random.js';
+import { Rng, STREAM } from '../util/random.js';
 import { SedBuilder, type RestSed, type SedSpec } from './sed.js';
 import { SpectrumObserver } from './spectrum.js';
 import { loadTemplateLibrary, type TemplateLibrary } from './templates.js';

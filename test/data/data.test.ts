@@ -33,7 +33,7 @@ import { derivedShapes } from '../../src/config/model-config.js';
 import { tf } from '../../src/nn/tf.js';
 import { resampleToGrid } from '../../src/preprocess/spectrum-grid.js';
 import { centerCrop, stretchCube } from '../../src/preprocess/stretch.js';
-import { Rng } from '../../src/sim/random.js';
+import { Rng } from '../../src/util/random.js';
 import { MICRO, SIM_SIZE, free, makeSurvey, sameValues, tempDir, useWasm } from './helpers.js';
 
 let root: string;

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkGoals, pairedBootstrapR2Difference } from '../../src/eval/goals.js';
 import type { TargetEntry } from '../../src/eval/report.js';
-import { HeadRng } from '../../src/heads/rng.js';
+import { Rng } from '../../src/util/random.js';
 
-const rng = new HeadRng(7);
+const rng = new Rng(7);
 const n = 400;
-const truth = Array.from({ length: n }, () => 0.3 * rng.next());
+const truth = Array.from({ length: n }, () => 0.3 * rng.uniform());
 const good = truth.map((z) => z + 0.01 * rng.normal());
 const poor = truth.map((z) => z + 0.05 * rng.normal());
 

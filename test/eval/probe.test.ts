@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cachedSearch, classificationProbes, curveSizes, euclideanSearch, labelEfficiency, PriorCorrected, regressionProbes, resolveSettings } from '../../src/eval/index.js';
 import { PrototypeClassifier, type Matrix } from '../../src/heads/index.js';
-import { Rng } from '../../src/sim/random.js';
+import { Rng } from '../../src/util/random.js';
 
 const D = 6;
 

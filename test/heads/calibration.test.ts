@@ -8,7 +8,7 @@ import { TemperatureScaledClassifier, applyTemperature, fitTemperature } from '.
 import { evaluateRegression } from '../../src/heads/evaluate.js';
 import { accuracy, expectedCalibrationError } from '../../src/heads/metrics.js';
 import { matrix, type Matrix } from '../../src/heads/matrix.js';
-import { HeadRng } from '../../src/heads/rng.js';
+import { Rng } from '../../src/util/random.js';
 import { curveSet } from './synthetic.js';
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
@@ -107,7 +107,7 @@ function fixedHead(classes: string[], probs: Float64Array): ClassificationHead {
 
 test('temperature scaling recovers a known over-confidence and lowers the ECE', () => {
   // The head reports softmax(z); the truth is drawn from softmax(z / 2): it is over-confident by T = 2.
-  const rng = new HeadRng(5);
+  const rng = new Rng(5);
   const n = 4000;
   const k = 4;
   const classes = ['a', 'b', 'c', 'd'];
@@ -115,7 +115,7 @@ test('temperature scaling recovers a known over-confidence and lowers the ECE', 
   const reported = softmaxRows(z, k);
   const truthProbs = softmaxRows(z.map((v) => v / 2), k);
   const labels = Int32Array.from({ length: n }, (_, i) => {
-    let u = rng.next();
+    let u = rng.uniform();
     for (let c = 0; c < k; c++) {
       u -= truthProbs[i * k + c];
       if (u < 0) return c;

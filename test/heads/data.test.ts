@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { classesOf, labelledClassification, labelledRegression, numericTargets } from '../../src/heads/labels.js';
 import { fromRows, matrix } from '../../src/heads/matrix.js';
 import { exactCosineSearch } from '../../src/heads/neighbours.js';
-import { HeadRng, holdoutSplit } from '../../src/heads/rng.js';
+import { holdoutSplit } from '../../src/heads/holdout.js';
+import { Rng } from '../../src/util/random.js';
 
 test('numeric targets: null, undefined and NaN are missing; infinities are refused', () => {
   const y = numericTargets([1, null, undefined, Number.NaN, 0, -2.5]);
@@ -38,7 +39,7 @@ test('matrix shapes are checked', () => {
 });
 
 test('exact cosine search agrees with a full sort on random data', () => {
-  const rng = new HeadRng(2);
+  const rng = new Rng(2);
   const n = 200;
   const d = 6;
   const ref = matrix(Float32Array.from({ length: n * d }, () => rng.normal()), d);

@@ -4,7 +4,7 @@ import { fromRows, matrix } from '../../src/heads/matrix.js';
 import { MlpNetwork, trainMlp } from '../../src/heads/mlp-network.js';
 import { MlpClassifier, MlpRegressor } from '../../src/heads/mlp-heads.js';
 import { PrototypeClassifier } from '../../src/heads/prototype.js';
-import { HeadRng } from '../../src/heads/rng.js';
+import { Rng } from '../../src/util/random.js';
 import { accuracy, r2Score } from '../../src/heads/metrics.js';
 import { blobs, curveSet } from './synthetic.js';
 
@@ -12,7 +12,7 @@ const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <=
 
 test('MLP backward pass matches finite differences', () => {
   const net = MlpNetwork.init([3, 5, 4, 2], 11);
-  const rng = new HeadRng(1);
+  const rng = new Rng(1);
   const n = 4;
   const input = Float64Array.from({ length: n * 3 }, () => rng.normal());
   const coef = Float64Array.from({ length: n * 2 }, () => rng.normal());

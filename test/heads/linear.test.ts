@@ -5,7 +5,7 @@ import { fromRows, matrix } from '../../src/heads/matrix.js';
 import { RidgeRegressor } from '../../src/heads/ridge.js';
 import { SoftmaxClassifier, softmaxObjective } from '../../src/heads/softmax.js';
 import { minimizeLbfgs } from '../../src/heads/lbfgs.js';
-import { HeadRng } from '../../src/heads/rng.js';
+import { Rng } from '../../src/util/random.js';
 import { Standardizer } from '../../src/heads/standardizer.js';
 import { accuracy } from '../../src/heads/metrics.js';
 import { blobs } from './synthetic.js';
@@ -51,7 +51,7 @@ test('ridge head on standardized inputs and a z-scored target, by hand', () => {
 });
 
 function linearData(n: number, weights: number[], intercept: number, noise: number, seed: number) {
-  const rng = new HeadRng(seed);
+  const rng = new Rng(seed);
   const d = weights.length;
   const data = new Float64Array(n * d);
   const y = new Float64Array(n);
@@ -124,7 +124,7 @@ test('L-BFGS minimizes the Rosenbrock function', () => {
 });
 
 test('softmax objective gradient matches finite differences', () => {
-  const rng = new HeadRng(8);
+  const rng = new Rng(8);
   const n = 7;
   const d = 3;
   const k = 4;

@@ -2,7 +2,7 @@
  * Seeded synthetic embeddings for the head tests: objects on a smooth curve in embedding space
  * (so neighbours in the embedding share a latent parameter t), with targets that depend on t.
  */
-import { HeadRng } from '../../src/heads/rng.js';
+import { Rng } from '../../src/util/random.js';
 import type { Matrix } from '../../src/heads/matrix.js';
 
 export interface CurveSet {
@@ -19,22 +19,22 @@ export interface CurveSet {
  * with different seeds share the same geometry.
  */
 export function curveSet(n: number, seed: number, noise: (t: number) => number, dim = 8, embedNoise = 0.01): CurveSet {
-  const rng = new HeadRng(seed);
-  const geometry = new HeadRng(12345);
+  const rng = new Rng(seed);
+  const geometry = new Rng(12345);
   const freq = Float64Array.from({ length: dim }, (_, j) => 0.5 + (j % 4) * 0.25);
-  const phase = Float64Array.from({ length: dim }, () => geometry.next() * 2 * Math.PI);
+  const phase = Float64Array.from({ length: dim }, () => geometry.uniform() * 2 * Math.PI);
   const data = new Float64Array(n * dim);
   const t = new Float64Array(n);
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    t[i] = rng.next();
+    t[i] = rng.uniform();
     for (let j = 0; j < dim; j++) data[i * dim + j] = Math.cos(2 * Math.PI * freq[j] * t[i] + phase[j]) + embedNoise * rng.normal();
     y[i] = t[i] + noise(t[i]) * rng.normal();
   }
   return { x: { data, rows: n, cols: dim }, t, y };
 }
 
-/** Gaussian blobs: `perClass` points per class around random unit centres in `dim` dimensions. */
+/** Gaussian blobs: `perClass` points per class around random orthonormal centres in `dim` dimensions (classes <= dim). */
 export function blobs(
   classes: string[],
   perClass: number,
@@ -43,13 +43,20 @@ export function blobs(
   seed: number,
   centreSeed = 99,
 ): { x: Matrix; y: string[] } {
-  const geometry = new HeadRng(centreSeed);
-  const centres = classes.map(() => {
+  // Random orthonormal centres (Gram-Schmidt): every pair is sqrt(2) apart, so how separable
+  // the classes are depends on `spread` only, not on how close two random directions fell.
+  const geometry = new Rng(centreSeed);
+  const centres: Float64Array[] = [];
+  for (let k = 0; k < classes.length; k++) {
     const c = Float64Array.from({ length: dim }, () => geometry.normal());
+    for (const prev of centres) {
+      const dot = c.reduce((s, v, j) => s + v * prev[j], 0);
+      for (let j = 0; j < dim; j++) c[j] -= dot * prev[j];
+    }
     const norm = Math.hypot(...c);
-    return c.map((v) => v / norm);
-  });
-  const rng = new HeadRng(seed);
+    centres.push(c.map((v) => v / norm));
+  }
+  const rng = new Rng(seed);
   const n = classes.length * perClass;
   const data = new Float64Array(n * dim);
   const y: string[] = [];

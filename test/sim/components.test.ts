@@ -12,7 +12,7 @@ import { BANDS, loadFilters, Photometer, pivotWavelength, type Band, type Filter
 import { StampRenderer, ellipseFrame, gaussianKernel } from '../../src/sim/image.js';
 import { LINE_WAVELENGTHS, nebularLines, KENNICUTT_HA } from '../../src/sim/lines.js';
 import { DEFAULT_DATA_DIR } from '../../src/sim/paths.js';
-import { hashKeys, Rng } from '../../src/sim/random.js';
+import { hashKeys, Rng } from '../../src/util/random.js';
 import { ccmExtinction, haAttenuation } from '../../src/sim/relations.js';
 import { sersicB, sersicEnclosedFraction, sersicRadialIntegral, sersicRadialIntegralUntruncated } from '../../src/sim/sersic.js';
 import { gammaP } from '../../src/sim/special.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rng } from '../../src/sim/random.js';
+import { Rng } from '../../src/util/random.js';
 import { TopK, exactTopK } from '../../src/store/exact.js';
 import { VectorMatrix } from '../../src/store/vector-matrix.js';
 import { unitVector } from '../../src/store/vectors.js';

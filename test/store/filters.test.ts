@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Rng } from '../../src/sim/random.js';
+import { Rng } from '../../src/util/random.js';
 import { Store, type Cone, type ObjectInput, type SearchFilter } from '../../src/store/index.js';
 import { angularSeparationDeg, coneBox } from '../../src/store/sky.js';
 import { MODEL_A, bruteTopK, chordSeparationDeg, gaussianVector, makeDataset, overlap, tempDir } from './helpers.js';

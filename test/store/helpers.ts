@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng } from '../../src/sim/random.js';
+import { Rng } from '../../src/util/random.js';
 import type { ObjectInput } from '../../src/store/index.js';
 
 export const MODEL_A = 'aaaaaaaaaaaaaaaa';

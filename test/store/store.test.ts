@@ -3,7 +3,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CATALOG_COLUMNS } from '../../src/sim/catalog-columns.js';
-import { Rng } from '../../src/sim/random.js';
+import { Rng } from '../../src/util/random.js';
 import { OBJECT_COLUMNS, Store, objectInputFrom, type Manifest } from '../../src/store/index.js';
 import { SkyclipError } from '../../src/util/errors.js';
 import { MODEL_A, bruteTopK, embeddings, gaussianVector, makeDataset, overlap, tempDir } from './helpers.js';

@@ -1,5 +1,6 @@
 /**
- * The simulation's only source of randomness: a small, fast, seeded PRNG (sfc32, Chris
+ * The project's one source of randomness (the simulation, data order and augmentations, the
+ * heads' initialisation and splits, bootstrap resampling): a small, fast, seeded PRNG (sfc32, Chris
  * Doty-Humphrey's "small fast chaotic" generator, which passes PractRand/BigCrush) plus the
  * distributions the mock survey needs. No Math.random and no clock anywhere in src/sim, so the
  * same seed gives the same bytes on every machine.
@@ -99,6 +100,19 @@ export class Rng {
   /** Integer in [0, n). */
   int(n: number): number {
     return Math.floor(this.uniform() * n);
+  }
+
+  /** A uniformly random permutation of 0..n-1 (Fisher-Yates). */
+  permutation(n: number): Int32Array {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
   }
 
   /** True with probability p. */
