@@ -47,6 +47,11 @@ export interface ChunkMaskConfig {
 export function chunkTokenMask(numTokens: number, config: ChunkMaskConfig, uniform: Uniform): Uint8Array {
   const skip = config.skipLeading ?? 1;
   const span = numTokens - skip;
+  // A mask that hides nothing would make the masked loss 0 and training a silent no-op.
+  if (!(Number.isInteger(config.chunks) && config.chunks >= 1)) throw new RangeError(`chunks must be a positive integer, got ${config.chunks}`);
+  if (!(Number.isInteger(config.chunkLength) && config.chunkLength >= 1)) {
+    throw new RangeError(`chunkLength must be a positive integer, got ${config.chunkLength}`);
+  }
   if (config.chunkLength > span) {
     throw new RangeError(`chunkLength ${config.chunkLength} exceeds the ${span} maskable tokens`);
   }

@@ -47,3 +47,10 @@ test('chunk mask: contiguous runs, never the leading stats token, AstroCLIP-like
   // end is covered by fewer chunk positions) bring the expectation to ~33 %.
   assert.ok(share > 0.30 && share <= 0.386, `hidden share ${share}`);
 });
+
+test('chunk mask refuses a configuration that would hide nothing', () => {
+  // A mask with no hidden token makes the masked loss exactly 0: training would silently do nothing.
+  for (const bad of [{ chunks: 0, chunkLength: 6 }, { chunks: 6, chunkLength: 0 }, { chunks: undefined as unknown as number, chunkLength: 6 }, { chunks: 2.5, chunkLength: 6 }]) {
+    assert.throws(() => chunkTokenMask(97, bad, uniformFrom(1)), /positive integer/);
+  }
+});

@@ -171,6 +171,18 @@ describe('pipelines', () => {
     assert.equal(await main(['embed', '--model', out, '--data', heldout, '--split', 'all', '--out', emb, '--quiet']), 0);
     assert.ok(existsSync(emb));
     assert.equal(await main(['pretrain', '--modality', 'radio', '--data', trainData, '--out', out]), 2);
+    // One mask option alone keeps the other's default (an earlier version erased it: nothing hidden, loss 0).
+    const longer = join(root, 'cli-ps-longer');
+    assert.equal(await main([
+      'pretrain', '--modality', 'spectrum', '--init', out, '--data', trainData, '--out', longer, '--run-dir', join(root, 'runs', 'cli-longer'),
+      '--steps', '2', '--batch', '4', '--val-samples', '4', '--mask-chunk-length', '2', '--quiet',
+    ]), 0);
+    const longerModel = await loadModel(longer);
+    longerModel.model.dispose();
+    const longerStages = stagesOf(longerModel.training);
+    assert.deepEqual(longerStages.at(-1)!.mask, { ...defaultChunkMask(derivedShapes(MICRO).spectrum.numTokens), chunkLength: 2 });
+    const losses = readFileSync(join(root, 'runs', 'cli-longer', 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; loss: number });
+    assert.ok(losses.every((l) => l.loss > 0), 'every train and val loss is a real masked loss');
     const refused = join(root, 'cli-refused');
     assert.equal(await main(['pretrain', '--modality', 'image', '--mask-chunks', '3', '--data', trainData, '--out', refused]), 2);
     assert.equal(await main(['pretrain', '--modality', 'spectrum', '--mask-ratio', '0.5', '--data', trainData, '--out', refused]), 2);

@@ -104,7 +104,11 @@ export interface PretrainOptions extends StageOptions {
 
 /** The chunk mask of a spectrum stage: the options' fields over `defaultChunkMask`. */
 export function spectrumMask(options: Pick<PretrainOptions, 'spectrumMask'>, numTokens: number): ChunkMaskConfig {
-  const mask = { ...defaultChunkMask(numTokens), ...options.spectrumMask };
+  const given = options.spectrumMask ?? {};
+  const mask = { ...defaultChunkMask(numTokens) };
+  // Only the fields given: a spread of { chunks: undefined } would erase the default.
+  if (given.chunks !== undefined) mask.chunks = given.chunks;
+  if (given.chunkLength !== undefined) mask.chunkLength = given.chunkLength;
   if (mask.chunkLength > numTokens - (mask.skipLeading ?? 1)) {
     throw new RangeError(`a mask chunk of ${mask.chunkLength} tokens exceeds the ${numTokens - (mask.skipLeading ?? 1)} maskable spectrum tokens`);
   }
