@@ -1,0 +1,92 @@
+/**
+ * How much redshift a frozen backbone holds, before any alignment head: k-NN regression of z
+ * on the mean-pooled token features that `skyclip align` cached (one cache entry per encoder
+ * pair, survey and split). Compare encoders on the same entry shape; the aligned embedding is
+ * scored by `skyclip eval`.
+ *
+ *   node --import tsx scripts/backbone-knn.ts --cache runs/train-tiny/feature-cache/<key>-train-15962 \
+ *     --survey runs/train-tiny/sim-train [--modality spectrum] [--reference 12000] [--queries 1500] [--k 8]
+ *
+ * The first --reference cached objects are the labelled pool, the next --queries objects are
+ * scored (galaxies only, as the report's redshift targets). Features are standardized per
+ * column with the pool's statistics; neighbours by Euclidean distance; prediction = median z.
+ */
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openSurvey, splitPositions } from '../src/data/survey.js';
+import { r2Score } from '../src/heads/metrics.js';
+import { TopK } from '../src/store/exact.js';
+
+interface CacheMeta {
+  count: number;
+  split: 'train' | 'val';
+  image: { tokens: number; width: number };
+  spectrum: { tokens: number; width: number };
+}
+
+const { values } = parseArgs({
+  options: {
+    cache: { type: 'string' },
+    survey: { type: 'string' },
+    modality: { type: 'string', default: 'spectrum' },
+    reference: { type: 'string', default: '12000' },
+    queries: { type: 'string', default: '1500' },
+    k: { type: 'string', default: '8' },
+  },
+});
+function fail(message: string): never {
+  console.error(`backbone-knn: ${message}`);
+  process.exit(2);
+}
+if (!values.cache || !values.survey) fail('--cache DIR and --survey DIR are required');
+const modality = values.modality;
+if (modality !== 'spectrum' && modality !== 'image') fail(`--modality must be spectrum or image, got '${modality}'`);
+const [nRef, nQuery, k] = [values.reference, values.queries, values.k].map(Number);
+if (![nRef, nQuery, k].every((v) => Number.isInteger(v) && v > 0)) fail('--reference, --queries and --k must be positive integers');
+
+if (!existsSync(join(values.cache, 'meta.json'))) fail(`${values.cache} is not a feature-cache entry (no meta.json); see skyclip align --cache`);
+const meta = JSON.parse(readFileSync(join(values.cache, 'meta.json'), 'utf8')) as CacheMeta;
+const n = Math.min(meta.count, nRef + nQuery);
+if (n <= nRef) fail(`the cache holds ${meta.count} objects: fewer than --reference ${nRef} plus queries`);
+const { tokens, width } = meta[modality];
+const survey = openSurvey(values.survey);
+const rows = Array.from(splitPositions(survey, meta.split).subarray(0, n), (p) => survey.rows[p]);
+
+// Mean over tokens: [n, T, W] on disk -> [n, W] in memory, one object at a time.
+const pooled = new Float64Array(n * width);
+const object = new Float32Array(tokens * width);
+const fd = openSync(join(values.cache, `${modality}.f32`), 'r');
+for (let i = 0; i < n; i++) {
+  readSync(fd, new Uint8Array(object.buffer), 0, object.byteLength, i * object.byteLength);
+  for (let t = 0; t < tokens; t++) for (let c = 0; c < width; c++) pooled[i * width + c] += object[t * width + c] / tokens;
+}
+closeSync(fd);
+
+// Standardize with the reference pool's column statistics.
+for (let c = 0; c < width; c++) {
+  let mean = 0;
+  for (let i = 0; i < nRef; i++) mean += pooled[i * width + c] / nRef;
+  let variance = 0;
+  for (let i = 0; i < nRef; i++) variance += (pooled[i * width + c] - mean) ** 2 / nRef;
+  const sd = Math.sqrt(variance) || 1;
+  for (let i = 0; i < n; i++) pooled[i * width + c] = (pooled[i * width + c] - mean) / sd;
+}
+
+const truth: number[] = [];
+const predicted: number[] = [];
+for (let q = nRef; q < n; q++) {
+  if (rows[q].class !== 'GALAXY') continue;
+  const top = new TopK(k);
+  for (let j = 0; j < nRef; j++) {
+    let d2 = 0;
+    for (let c = 0; c < width; c++) d2 += (pooled[q * width + c] - pooled[j * width + c]) ** 2;
+    top.offer(j, -d2); // TopK keeps the highest scores: the nearest
+  }
+  const zs = top.results().map((s) => Number(rows[s.label].z)).sort((a, b) => a - b);
+  predicted.push(k % 2 === 1 ? zs[(k - 1) / 2] : (zs[k / 2 - 1] + zs[k / 2]) / 2);
+  truth.push(Number(rows[q].z));
+}
+console.log(`| cache | modality | reference | galaxies scored | k | z R^2 (mean-pooled tokens) |`);
+console.log(`|---|---|---|---|---|---|`);
+console.log(`| ${values.cache} | ${modality} | ${nRef} | ${truth.length} | ${k} | ${r2Score(truth, predicted).toFixed(4)} |`);
