@@ -5,8 +5,6 @@
 #                                     cutout), shards only (--no-fits)                 ~2-3 min
 #   2. pretrain the image encoder     MAE, 6,000 steps x 32, lr 1e-3                    ~45-50 min  } side by side,
 #   3. pretrain the spectrum encoder  masked chunks, 2,400 steps x 32, lr 5e-4          ~52-57 min  } one core each
-#      then continue it with longer  6 runs of SPECTRUM2_CHUNK tokens, 2,000 steps x 32,  ~45-50 min  } (the image
-#      masked runs                   lr 3e-4, seed 3                                                  } stage ends first)
 #   4. align                          frozen backbones: token features of the ~16k train
 #                                     + 1,024 val objects cached once (~7-10 min), then
 #                                     the two heads, 6,000 steps x 256, lr 5e-4 (~35-45 min) ~45-55 min
@@ -14,10 +12,10 @@
 #   6. evaluate                       recall@1/@10 and median rank among 1,000 candidates
 #                                     (2 groups, both directions), masked-modeling loss
 #                                     vs the predict-the-mean baseline (512 objects)     ~2-3 min
-#                                              total  ~2 h 45 min idle, up to ~3 h 15 min on a shared machine
+#                                              total  ~1 h 55 min idle, up to ~2 h 30 min on a shared machine
 # The budget assumes this 2-core machine, tfjs on WebAssembly (single-threaded, so the two
 # pretrainings run as two processes, one per core; SKYCLIP_SERIAL=1 runs them one after the
-# other, ~3 h 35 min in all). Rates measured in smoke runs (wasm, batch 32 unless said):
+# other, ~2 h 45 min in all). Rates measured in smoke runs (wasm, batch 32 unless said):
 #   image MAE        72.6 samples/s alone (0.44 s/step); 37.8 samples/s beside the spectrum stage
 #                    with other engineers' jobs on the machine (load ~4)
 #   spectrum MM      11.5 samples/s beside the image stage at load ~4 (2.8 s/step); ~1.3 s/step
@@ -32,7 +30,7 @@
 #                                training.json with every stage's seeds, steps, losses, rates,
 #                                git commit and wall time), mae-decoder.* (scores image MM)
 #   OUT/training-log/<stage>/    log.jsonl, loss.svg, loss.png for pretrain-image,
-#                                pretrain-spectrum, pretrain-spectrum-2 and align; train-tiny.log (this script's output)
+#                                pretrain-spectrum and align; train-tiny.log (this script's output)
 #                                and pretrain-*.out (the two side-by-side stages' output)
 #   OUT/eval.json, OUT/eval.md   the quality gates on the held-out survey
 # Intermediate products (surveys, checkpoints, feature cache, pretrained models) go to WORK
@@ -48,8 +46,7 @@
 #   SKYCLIP_SMOKE=1 scripts/train-tiny.sh       # 200 objects, 5 steps per stage (~30-60 s), into
 #                                               # runs/train-tiny-smoke/: proves the pipeline, not the model
 # Environment overrides: SKYCLIP_OUT, SKYCLIP_WORK, SKYCLIP_SERIAL=1, SKYCLIP_N_TRAIN, SKYCLIP_N_HELDOUT,
-# SKYCLIP_IMAGE_STEPS, SKYCLIP_SPECTRUM_STEPS, SKYCLIP_SPECTRUM2_STEPS, SKYCLIP_SPECTRUM2_CHUNK, SKYCLIP_ALIGN_STEPS,
-# SKYCLIP_BACKEND (see src/nn/backend.ts).
+# SKYCLIP_IMAGE_STEPS, SKYCLIP_SPECTRUM_STEPS, SKYCLIP_ALIGN_STEPS, SKYCLIP_BACKEND (see src/nn/backend.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -71,10 +68,6 @@ N_TRAIN=20000
 N_HELDOUT=2500
 IMAGE_STEPS=6000; IMAGE_BATCH=32; IMAGE_LR=1e-3
 SPECTRUM_STEPS=2400; SPECTRUM_BATCH=32; SPECTRUM_LR=5e-4
-# The continuation hides longer runs of tokens (6 runs of SPECTRUM2_CHUNK of the 96 windows instead
-# of 6 of 6; runs may overlap), so the encoder must place the hidden lines from fewer visible ones.
-# It sharpens redshift in the spectrum embedding; models/README.md has the comparison.
-SPECTRUM2_STEPS=2000; SPECTRUM2_LR=3e-4; SPECTRUM2_SEED=3; SPECTRUM2_CHUNK=12
 ALIGN_STEPS=6000; ALIGN_BATCH=256; ALIGN_LR=5e-4   # 1,500 until model c7ee29675aeade48: val InfoNCE still falling (2.48 -> 1.82 at 6,000)
 PRE_VAL=256; ALIGN_VAL=1024
 EVAL=(--candidates 1000 --min-pairs 2000 --mm-samples 512)
@@ -83,7 +76,7 @@ WORK=runs/train-tiny
 
 if [ "${SKYCLIP_SMOKE:-0}" = "1" ]; then
   N_TRAIN=200; N_HELDOUT=200
-  IMAGE_STEPS=5; SPECTRUM_STEPS=5; SPECTRUM2_STEPS=5; ALIGN_STEPS=5; ALIGN_BATCH=32
+  IMAGE_STEPS=5; SPECTRUM_STEPS=5; ALIGN_STEPS=5; ALIGN_BATCH=32
   PRE_VAL=32; ALIGN_VAL=32
   # the smoke model is 5 steps old: it proves the pipeline runs, so its gates are off
   EVAL=(--candidates 100 --min-pairs 200 --mm-samples 64 --min-recall1 0 --min-recall10 0 --max-loss-ratio 1000)
@@ -96,8 +89,6 @@ N_TRAIN=${SKYCLIP_N_TRAIN:-$N_TRAIN}
 N_HELDOUT=${SKYCLIP_N_HELDOUT:-$N_HELDOUT}
 IMAGE_STEPS=${SKYCLIP_IMAGE_STEPS:-$IMAGE_STEPS}
 SPECTRUM_STEPS=${SKYCLIP_SPECTRUM_STEPS:-$SPECTRUM_STEPS}
-SPECTRUM2_STEPS=${SKYCLIP_SPECTRUM2_STEPS:-$SPECTRUM2_STEPS}
-SPECTRUM2_CHUNK=${SKYCLIP_SPECTRUM2_CHUNK:-$SPECTRUM2_CHUNK}
 ALIGN_STEPS=${SKYCLIP_ALIGN_STEPS:-$ALIGN_STEPS}
 
 SKYCLIP=(node bin/skyclip.js)
@@ -106,7 +97,7 @@ LOG="$WORK/train-tiny.log"
 exec > >(tee -a "$LOG") 2>&1
 T0=$(date +%s)
 stamp() { echo "[train-tiny $(date -u +%H:%M:%S), +$(( $(date +%s) - T0 )) s] $*"; }
-stamp "start: OUT=$OUT WORK=$WORK N_TRAIN=$N_TRAIN steps image/spectrum/spectrum-2/align=$IMAGE_STEPS/$SPECTRUM_STEPS/$SPECTRUM2_STEPS/$ALIGN_STEPS commit $(git rev-parse HEAD 2>/dev/null || echo unknown)"
+stamp "start: OUT=$OUT WORK=$WORK N_TRAIN=$N_TRAIN steps image/spectrum/align=$IMAGE_STEPS/$SPECTRUM_STEPS/$ALIGN_STEPS commit $(git rev-parse HEAD 2>/dev/null || echo unknown)"
 
 # A survey is complete once survey.json exists (writeSurvey writes it last).
 simulate() { # dir n seed
@@ -116,19 +107,13 @@ simulate() { # dir n seed
   "${SKYCLIP[@]}" simulate --n "$2" --seed "$3" --size "$CUTOUT" --no-fits --quiet --out "$1"
 }
 
-pretrain() { # name modality steps batch lr seed [more skyclip pretrain options]
-  local out="$WORK/$1"
+pretrain() { # modality steps batch lr
+  local out="$WORK/pretrain-$1"
   if [ -f "$out/model.json" ]; then stamp "skip: $out exists"; return; fi
-  stamp "$1 ($2): $3 steps x $4, lr $5, seed $6 ${*:7} -> $out"
-  "${SKYCLIP[@]}" pretrain --modality "$2" --data "$WORK/sim-train" --out "$out" \
-    --run-dir "$WORK/runs/$1" --steps "$3" --batch "$4" --lr "$5" --seed "$6" \
-    --val-samples "$PRE_VAL" "${@:7}" ${RESUME[@]+"${RESUME[@]}"}
-}
-pretrain_image() { pretrain pretrain-image image "$IMAGE_STEPS" "$IMAGE_BATCH" "$IMAGE_LR" "$SEED" --preset tiny; }
-pretrain_spectrum() { # both spectrum stages, one after the other
-  pretrain pretrain-spectrum spectrum "$SPECTRUM_STEPS" "$SPECTRUM_BATCH" "$SPECTRUM_LR" "$SEED" --preset tiny &&
-    pretrain pretrain-spectrum-2 spectrum "$SPECTRUM2_STEPS" "$SPECTRUM_BATCH" "$SPECTRUM2_LR" "$SPECTRUM2_SEED" \
-      --init "$WORK/pretrain-spectrum" --mask-chunk-length "$SPECTRUM2_CHUNK"
+  stamp "pretrain $1: $2 steps x $3, lr $4 -> $out"
+  "${SKYCLIP[@]}" pretrain --modality "$1" --preset tiny --data "$WORK/sim-train" --out "$out" \
+    --run-dir "$WORK/runs/pretrain-$1" --steps "$2" --batch "$3" --lr "$4" --seed "$SEED" \
+    --val-samples "$PRE_VAL" ${RESUME[@]+"${RESUME[@]}"}
 }
 
 # 1. training survey
@@ -136,12 +121,12 @@ simulate "$WORK/sim-train" "$N_TRAIN" "$TRAIN_SEED"
 
 # 2-3. pretraining, side by side unless SKYCLIP_SERIAL=1
 if [ "${SKYCLIP_SERIAL:-0}" = "1" ]; then
-  pretrain_image
-  pretrain_spectrum
+  pretrain image "$IMAGE_STEPS" "$IMAGE_BATCH" "$IMAGE_LR"
+  pretrain spectrum "$SPECTRUM_STEPS" "$SPECTRUM_BATCH" "$SPECTRUM_LR"
 else
-  pretrain_image >> "$WORK/pretrain-image.out" 2>&1 &
+  pretrain image "$IMAGE_STEPS" "$IMAGE_BATCH" "$IMAGE_LR" >> "$WORK/pretrain-image.out" 2>&1 &
   IMAGE_PID=$!
-  pretrain_spectrum >> "$WORK/pretrain-spectrum.out" 2>&1 &
+  pretrain spectrum "$SPECTRUM_STEPS" "$SPECTRUM_BATCH" "$SPECTRUM_LR" >> "$WORK/pretrain-spectrum.out" 2>&1 &
   SPECTRUM_PID=$!
   stamp "pretraining image (pid $IMAGE_PID) and spectrum (pid $SPECTRUM_PID) side by side; progress in $WORK/pretrain-*.out"
   FAILED=0
@@ -156,7 +141,7 @@ if [ -f "$OUT/model.json" ]; then
   stamp "skip: $OUT exists"
 else
   stamp "align: $ALIGN_STEPS steps x $ALIGN_BATCH, lr $ALIGN_LR -> $OUT"
-  "${SKYCLIP[@]}" align --data "$WORK/sim-train" --init "$WORK/pretrain-image" --spectrum-from "$WORK/pretrain-spectrum-2" \
+  "${SKYCLIP[@]}" align --data "$WORK/sim-train" --init "$WORK/pretrain-image" --spectrum-from "$WORK/pretrain-spectrum" \
     --out "$OUT" --run-dir "$WORK/runs/align" --cache "$WORK/feature-cache" \
     --steps "$ALIGN_STEPS" --batch "$ALIGN_BATCH" --lr "$ALIGN_LR" --seed "$SEED" --val-samples "$ALIGN_VAL" \
     ${RESUME[@]+"${RESUME[@]}"}
