@@ -41,20 +41,26 @@ export interface ChunkMaskConfig {
 }
 
 /**
- * A 0/1 mask over `numTokens` (1 = hidden). Runs are placed uniformly at random and may
- * overlap, as in AstroCLIP, so the hidden fraction is at most chunks * chunkLength / numTokens.
+ * Throws unless `config` hides at least one token and every run fits in the maskable span: a
+ * mask that hides nothing would make the masked loss 0 and training a silent no-op.
  */
-export function chunkTokenMask(numTokens: number, config: ChunkMaskConfig, uniform: Uniform): Uint8Array {
-  const skip = config.skipLeading ?? 1;
-  const span = numTokens - skip;
-  // A mask that hides nothing would make the masked loss 0 and training a silent no-op.
+export function checkChunkMask(numTokens: number, config: ChunkMaskConfig): void {
+  const span = numTokens - (config.skipLeading ?? 1);
   if (!(Number.isInteger(config.chunks) && config.chunks >= 1)) throw new RangeError(`chunks must be a positive integer, got ${config.chunks}`);
   if (!(Number.isInteger(config.chunkLength) && config.chunkLength >= 1)) {
     throw new RangeError(`chunkLength must be a positive integer, got ${config.chunkLength}`);
   }
-  if (config.chunkLength > span) {
-    throw new RangeError(`chunkLength ${config.chunkLength} exceeds the ${span} maskable tokens`);
-  }
+  if (config.chunkLength > span) throw new RangeError(`chunkLength ${config.chunkLength} exceeds the ${span} maskable spectrum tokens`);
+}
+
+/**
+ * A 0/1 mask over `numTokens` (1 = hidden). Runs are placed uniformly at random and may
+ * overlap, as in AstroCLIP, so the hidden fraction is at most chunks * chunkLength / numTokens.
+ */
+export function chunkTokenMask(numTokens: number, config: ChunkMaskConfig, uniform: Uniform): Uint8Array {
+  checkChunkMask(numTokens, config);
+  const skip = config.skipLeading ?? 1;
+  const span = numTokens - skip;
   const mask = new Uint8Array(numTokens);
   for (let c = 0; c < config.chunks; c++) {
     const start = skip + Math.floor(uniform() * (span - config.chunkLength + 1));

@@ -21,7 +21,7 @@ import { defaultChunkMask, imageMaeData, spectrumMmData } from '../../data/batch
 import { SurveyDataset } from '../../data/dataset.js';
 import { openSurvey, type Survey } from '../../data/survey.js';
 import { ParamInit } from '../../nn/module.js';
-import type { ChunkMaskConfig } from '../../preprocess/masking.js';
+import { checkChunkMask, type ChunkMaskConfig } from '../../preprocess/masking.js';
 import type { tf } from '../../nn/tf.js';
 import { saveModel } from '../../nn/weights-io.js';
 import { train, type TrainData, type TrainResult, type TrainTask } from '../loop.js';
@@ -109,9 +109,7 @@ export function spectrumMask(options: Pick<PretrainOptions, 'spectrumMask'>, num
   // Only the fields given: a spread of { chunks: undefined } would erase the default.
   if (given.chunks !== undefined) mask.chunks = given.chunks;
   if (given.chunkLength !== undefined) mask.chunkLength = given.chunkLength;
-  if (mask.chunkLength > numTokens - (mask.skipLeading ?? 1)) {
-    throw new RangeError(`a mask chunk of ${mask.chunkLength} tokens exceeds the ${numTokens - (mask.skipLeading ?? 1)} maskable spectrum tokens`);
-  }
+  checkChunkMask(numTokens, mask); // refused before the first step, not inside the batch builder
   return mask;
 }
 
