@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openSurvey, splitPositions } from '../src/data/survey.js';
 import { r2Score } from '../src/heads/metrics.js';
+import { Standardizer } from '../src/heads/standardizer.js';
 import { TopK } from '../src/store/exact.js';
 
 interface CacheMeta {
@@ -63,15 +64,9 @@ for (let i = 0; i < n; i++) {
 }
 closeSync(fd);
 
-// Standardize with the reference pool's column statistics.
-for (let c = 0; c < width; c++) {
-  let mean = 0;
-  for (let i = 0; i < nRef; i++) mean += pooled[i * width + c] / nRef;
-  let variance = 0;
-  for (let i = 0; i < nRef; i++) variance += (pooled[i * width + c] - mean) ** 2 / nRef;
-  const sd = Math.sqrt(variance) || 1;
-  for (let i = 0; i < n; i++) pooled[i * width + c] = (pooled[i * width + c] - mean) / sd;
-}
+// Standardize with the reference pool's column statistics (the heads' Standardizer).
+const all = { data: pooled, rows: n, cols: width };
+const standardized = Standardizer.fit({ data: pooled.subarray(0, nRef * width), rows: nRef, cols: width }).transform(all).data;
 
 const truth: number[] = [];
 const predicted: number[] = [];
@@ -80,7 +75,7 @@ for (let q = nRef; q < n; q++) {
   const top = new TopK(k);
   for (let j = 0; j < nRef; j++) {
     let d2 = 0;
-    for (let c = 0; c < width; c++) d2 += (pooled[q * width + c] - pooled[j * width + c]) ** 2;
+    for (let c = 0; c < width; c++) d2 += (standardized[q * width + c] - standardized[j * width + c]) ** 2;
     top.offer(j, -d2); // TopK keeps the highest scores: the nearest
   }
   const zs = top.results().map((s) => Number(rows[s.label].z)).sort((a, b) => a - b);
