@@ -34,6 +34,7 @@ const { values } = parseArgs({
     reference: { type: 'string', default: '12000' },
     queries: { type: 'string', default: '1500' },
     k: { type: 'string', default: '8' },
+    segments: { type: 'string', default: '1' },
   },
 });
 function fail(message: string): never {
@@ -43,24 +44,33 @@ function fail(message: string): never {
 if (!values.cache || !values.survey) fail('--cache DIR and --survey DIR are required');
 const modality = values.modality;
 if (modality !== 'spectrum' && modality !== 'image') fail(`--modality must be spectrum or image, got '${modality}'`);
-const [nRef, nQuery, k] = [values.reference, values.queries, values.k].map(Number);
-if (![nRef, nQuery, k].every((v) => Number.isInteger(v) && v > 0)) fail('--reference, --queries and --k must be positive integers');
+const [nRef, nQuery, k, segments] = [values.reference, values.queries, values.k, values.segments].map(Number);
+if (![nRef, nQuery, k, segments].every((v) => Number.isInteger(v) && v > 0)) fail('--reference, --queries, --k and --segments must be positive integers');
 
 if (!existsSync(join(values.cache, 'meta.json'))) fail(`${values.cache} is not a feature-cache entry (no meta.json); see skyclip align --cache`);
 const meta = JSON.parse(readFileSync(join(values.cache, 'meta.json'), 'utf8')) as CacheMeta;
 const n = Math.min(meta.count, nRef + nQuery);
 if (n <= nRef) fail(`the cache holds ${meta.count} objects: fewer than --reference ${nRef} plus queries`);
-const { tokens, width } = meta[modality];
+const { tokens, width: tokenWidth } = meta[modality];
+if (segments > tokens) fail(`--segments ${segments} exceeds the ${tokens} tokens of an object`);
+const width = tokenWidth * segments;
 const survey = openSurvey(values.survey);
 const rows = Array.from(splitPositions(survey, meta.split).subarray(0, n), (p) => survey.rows[p]);
 
-// Mean over tokens: [n, T, W] on disk -> [n, W] in memory, one object at a time.
+// Mean over S contiguous runs of tokens: [n, T, W] on disk -> [n, S*W] in memory, one object at a
+// time. S = 1 is the encoder's own mean-pooled embedding; larger S keeps where along the sequence
+// a feature sits, which a pooling head could learn to use.
 const pooled = new Float64Array(n * width);
-const object = new Float32Array(tokens * width);
+const object = new Float32Array(tokens * tokenWidth);
+const segmentOf = (t: number) => Math.floor((t * segments) / tokens);
+const segmentSize = Array.from({ length: segments }, (_, s) => Array.from({ length: tokens }, (_, t) => t).filter((t) => segmentOf(t) === s).length);
 const fd = openSync(join(values.cache, `${modality}.f32`), 'r');
 for (let i = 0; i < n; i++) {
   readSync(fd, new Uint8Array(object.buffer), 0, object.byteLength, i * object.byteLength);
-  for (let t = 0; t < tokens; t++) for (let c = 0; c < width; c++) pooled[i * width + c] += object[t * width + c] / tokens;
+  for (let t = 0; t < tokens; t++) {
+    const s = segmentOf(t);
+    for (let c = 0; c < tokenWidth; c++) pooled[i * width + s * tokenWidth + c] += object[t * tokenWidth + c] / segmentSize[s];
+  }
 }
 closeSync(fd);
 
@@ -82,6 +92,6 @@ for (let q = nRef; q < n; q++) {
   predicted.push(k % 2 === 1 ? zs[(k - 1) / 2] : (zs[k / 2 - 1] + zs[k / 2]) / 2);
   truth.push(Number(rows[q].z));
 }
-console.log(`| cache | modality | reference | galaxies scored | k | z R^2 (mean-pooled tokens) |`);
-console.log(`|---|---|---|---|---|---|`);
-console.log(`| ${values.cache} | ${modality} | ${nRef} | ${truth.length} | ${k} | ${r2Score(truth, predicted).toFixed(4)} |`);
+console.log(`| cache | modality | reference | galaxies scored | k | segments | z R^2 (segment-mean tokens) |`);
+console.log(`|---|---|---|---|---|---|---|`);
+console.log(`| ${values.cache} | ${modality} | ${nRef} | ${truth.length} | ${k} | ${segments} | ${r2Score(truth, predicted).toFixed(4)} |`);

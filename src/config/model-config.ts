@@ -129,6 +129,12 @@ export const AlignHeadSchema = z.strictObject({
   dim: z.number().int().positive().default(1024),
   /** Heads of the cross-attention pool. Default 4 (AstroCLIP). */
   heads: z.number().int().positive().default(4),
+  /**
+   * Learned queries of the cross-attention pool; their outputs are concatenated and merged
+   * linearly to `dim`. Absent = 1 (AstroCLIP). Left out of the config rather than defaulted so
+   * that models saved before the field existed keep their content id.
+   */
+  queries: z.number().int().positive().optional(),
   /** Hidden width of the residual MLP / dim. Default 4. */
   mlpRatio: z.number().positive().default(4),
   /** LayerNorm epsilon. Default 1e-5 (torch). */

@@ -3,6 +3,7 @@ import { before, describe, it } from 'node:test';
 import { gelu, geluTanh } from '../../src/nn/layers/activations.js';
 import { MASKED_LOGIT, MultiHeadSelfAttention } from '../../src/nn/layers/attention.js';
 import { CrossAttentionPool } from '../../src/nn/layers/cross-attention-pool.js';
+import { AlignmentHead } from '../../src/nn/alignment-head.js';
 import { LayerNorm } from '../../src/nn/layers/layer-norm.js';
 import { Linear } from '../../src/nn/layers/linear.js';
 import { Mlp } from '../../src/nn/layers/mlp.js';
@@ -128,6 +129,34 @@ describe('attention', () => {
     // Sample 2 attends only to token 0: pooled output = out(v(token 0)) whatever the rest is.
     const x2 = x.add(tf.randomNormal([3, 5, 12], 0, 3, 'float32', 12).mul(tf.sub(1, mask).expandDims(2))) as tf.Tensor3D;
     assert.ok(maxAbsDiff(pool.forward(x, mask), pool.forward(x2, mask)) < 1e-5);
+  });
+
+  it('cross-attention pool: Q queries -> [B, Q*E]; each block is what a one-query pool with that query gives', () => {
+    const x = tf.randomNormal([3, 5, 12], 0, 1, 'float32', 11) as tf.Tensor3D;
+    const pool3 = new CrossAttentionPool(new ParamInit(5), { kvDim: 12, dim: 8, heads: 2, queries: 3 });
+    assert.deepEqual(pool3.query.shape, [1, 3, 8]);
+    const y3 = pool3.forward(x); // [3, 24]
+    assert.deepEqual(y3.shape, [3, 24]);
+    assert.deepEqual(pool3.attentionWeights(x).shape, [3, 2, 3, 5]);
+    for (let q = 0; q < 3; q++) {
+      const pool1 = new CrossAttentionPool(new ParamInit(99), { kvDim: 12, dim: 8, heads: 2 });
+      const weights = new Map(pool3.weights());
+      weights.set('query', pool3.query.slice([0, q, 0], [1, 1, 8]));
+      pool1.loadWeights(weights);
+      assert.ok(maxAbsDiff(pool1.forward(x), y3.slice([0, q * 8], [3, 8])) < 1e-5, `block ${q}`);
+    }
+    assert.throws(() => new CrossAttentionPool(new ParamInit(5), { kvDim: 12, dim: 8, heads: 2, queries: 0 }), /queries must be a positive integer/);
+  });
+
+  it('alignment head: one query has no merge layer (saved models keep their weight names); Q queries merge back to the shared width', () => {
+    const one = new AlignmentHead(new ParamInit(7), { kvDim: 12, dim: 8, heads: 2, mlpRatio: 2, eps: 1e-5 });
+    const four = new AlignmentHead(new ParamInit(7), { kvDim: 12, dim: 8, heads: 2, mlpRatio: 2, eps: 1e-5, queries: 4 });
+    const names = (h: AlignmentHead) => h.namedParameters('').map(([n]) => n);
+    assert.ok(!names(one).some((n) => n.startsWith('merge.')));
+    assert.deepEqual(four.merge!.weight.shape, [32, 8]);
+    const x = tf.randomNormal([2, 5, 12], 0, 1, 'float32', 21) as tf.Tensor3D;
+    assert.deepEqual(one.forward(x).shape, [2, 8]);
+    assert.deepEqual(four.forward(x).shape, [2, 8]);
   });
 });
 
