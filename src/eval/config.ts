@@ -19,6 +19,8 @@ export interface EvalSettings {
   fewShotLabels: number;
   /** Hidden widths of the few-shot MLP (default [32], AstroCLIP's smaller head). */
   fewShotHidden: number[];
+  /** Independent draws of the few labels (and MLP seeds); few-shot scores are their mean, with the sd (default 5). */
+  fewShotDraws: number;
   /** Fewest examples of every class for the few-shot MLP classifier; below it the prototype head is used (default 5). */
   fewShotMinPerClass: number;
   /** Most epochs of the few-shot MLP (default 300; early stopping on 20 % of the few labels). */
@@ -49,6 +51,7 @@ export const DEFAULT_EVAL_SETTINGS: Readonly<EvalSettings> = Object.freeze({
   candidates: 1000,
   fewShotLabels: 100,
   fewShotHidden: [32],
+  fewShotDraws: 5,
   fewShotMinPerClass: 5,
   mlpEpochs: 300,
   labelCurve: [10, 30, 100, 300, 1000, 3000, 10_000],
@@ -62,11 +65,12 @@ export const DEFAULT_EVAL_SETTINGS: Readonly<EvalSettings> = Object.freeze({
   spectrumPixelBin: DEFAULT_SPECTRUM_PIXEL_BIN,
 });
 
-/** `--quick`: at most 500 objects per survey, short grids and curves, fewer MLP epochs. */
+/** `--quick`: at most 500 objects per survey, short grids and curves, fewer MLP epochs and few-shot draws. */
 export const QUICK_EVAL_SETTINGS: Readonly<Partial<EvalSettings>> = Object.freeze({
   nReference: 500,
   nHeldout: 500,
   mlpEpochs: 100,
+  fewShotDraws: 2,
   labelCurve: [10, 30, 100, 300],
   kGrid: [4, 8, 16, 32],
   l2Grid: [1e-3, 1e-1],
@@ -83,6 +87,7 @@ export function resolveSettings(quick: boolean, overrides: Partial<EvalSettings>
   if (s.nHeldout !== undefined) positive(s.nHeldout, 'nHeldout');
   positive(s.candidates, 'candidates');
   positive(s.fewShotLabels, 'fewShotLabels');
+  positive(s.fewShotDraws, 'fewShotDraws');
   positive(s.mlpEpochs, 'mlpEpochs');
   positive(s.curveK, 'curveK');
   positive(s.batchSize, 'batchSize');

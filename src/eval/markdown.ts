@@ -42,7 +42,14 @@ function table(header: string[], rows: string[][]): string[] {
 }
 
 function fewShotLabel(r: EvalReport): string {
-  return `few-shot MLP (${r.settings.fewShotLabels} labels)`;
+  const draws = r.settings.fewShotDraws;
+  return `few-shot MLP (${r.settings.fewShotLabels} labels${draws > 1 ? `, mean of ${draws} draws` : ''})`;
+}
+
+/** A few-shot mean with its spread over the label draws, e.g. "0.463 ± 0.051". */
+function withSpread(value: number | undefined, spread: RegressionSummary['spread'], key: string, digits: number): string {
+  const sd = spread?.sd[key];
+  return sd === undefined ? fmt(value, digits) : `${fmt(value, digits)} ± ${fmt(sd, digits)}`;
 }
 
 /** The headline table: one row per (feature family, method) plus the supervised baseline. */
@@ -123,11 +130,12 @@ function regressionRows(r: EvalReport, column: string, photoz: boolean): string[
       }
       const s = res as RegressionSummary;
       const hyper = Object.entries(s.hyper).map(([k, v]) => `${k}=${v}`).join(', ');
-      const base = [fs.name, METHOD_LABELS[method], `${s.head} (${hyper})`, String(s.trainLabels), fmt(s.r2, 3)];
+      const labels = s.spread ? `${s.trainLabels} × ${s.spread.draws} draws` : String(s.trainLabels);
+      const base = [fs.name, METHOD_LABELS[method], `${s.head} (${hyper}${s.spread ? ', first draw' : ''})`, labels, withSpread(s.r2, s.spread, 'r2', 3)];
       // k-NN: the calibrated coverage, then that of its own distribution's quantiles.
       const own = (calibrated: number, uncalibrated?: number) => (uncalibrated === undefined ? pct(calibrated) : `${pct(calibrated)} (own ${pct(uncalibrated)})`);
       const tail = [own(s.coverage68, s.uncalibrated?.coverage68), own(s.coverage95, s.uncalibrated?.coverage95), fmt(s.width68, 3), s.pit ? fmt(s.pit.ks, 3) : DASH];
-      rows.push(photoz ? [...base, fmt(s.r2Galaxies, 3), fmt(s.sigmaNMAD, 4), pct(s.outlierFraction), fmt(s.bias, 4), ...tail] : [...base, ...tail]);
+      rows.push(photoz ? [...base, withSpread(s.r2Galaxies, s.spread, 'r2Galaxies', 3), fmt(s.sigmaNMAD, 4), pct(s.outlierFraction), fmt(s.bias, 4), ...tail] : [...base, ...tail]);
     }
   }
   return rows;
@@ -270,7 +278,7 @@ export function reportMarkdown(r: EvalReport): string {
   lines.push(
     `- Features are standard-scaled with the fit split's statistics. k-NN is distance-weighted with Euclidean distance on the scaled features (scikit-learn's weights='distance', AstroCLIP's zero-shot protocol); k from ${s.kGrid.join(', ')}.`,
     `- Linear probe: ridge (alpha on val) / multinomial logistic regression (l2 from ${s.l2Grid.join(', ')} on val), on the whole fit split.`,
-    `- Few-shot: ${s.fewShotLabels} labelled fit objects per target (seed ${s.seed}); MLP hidden ${s.fewShotHidden.join('x')}, at most ${s.mlpEpochs} epochs, early stopping on 20 % of those labels; prototype head when a class has fewer than ${s.fewShotMinPerClass} examples.`,
+    `- Few-shot: ${s.fewShotLabels} labelled fit objects per target, drawn ${s.fewShotDraws} times (seeds ${s.seed} to ${s.seed + s.fewShotDraws - 1}); every few-shot number is the mean over the draws (± their standard deviation where shown), hyperparameters and plots are the first draw's; MLP hidden ${s.fewShotHidden.join('x')}, at most ${s.mlpEpochs} epochs, early stopping on 20 % of those labels; prototype head when a class has fewer than ${s.fewShotMinPerClass} examples.`,
     `- Random-init baseline: the same architecture built with seed ${r.randomEncoder.seed} (model ${r.randomEncoder.id}), embedded and probed identically.`,
     `- Photometry baseline: g, r, z aperture fluxes measured on the cutouts (radius ${s.apertures.magnitudeRadiusArcsec}" for magnitudes, ${s.apertures.colourRadiusArcsec}" for colours), asinh magnitudes softened by the measured aperture noise; features g, r, z, g-r, r-z.`,
     ...r.notes.map((n) => `- ${n}`),

@@ -10,7 +10,10 @@
  *   intervals are split-conformal (CQR) on the calibration split.
  * - 'fewshot': a small MLP on `fewShotLabels` labelled fit objects (a seeded draw; 20 % of them
  *   stop training early), conformal on the calibration split; for classes, the prototype head
- *   instead when a class has fewer than `fewShotMinPerClass` examples among the few.
+ *   instead when a class has fewer than `fewShotMinPerClass` examples among the few. Which 100
+ *   objects are drawn moves the score a lot, so it is repeated over `fewShotDraws` independent
+ *   draws (seeds seed, seed + 1, ...): the summary's metrics are the means over the draws, their
+ *   standard deviations are in `spread`, and the prediction (for plots) is the first draw's.
  * Each answers a summary with every metric (computed on the held-out objects whose label is
  * present) and the heads' chosen hyperparameters; a method that cannot run (a single class,
  * no labelled test object) is reported as skipped with the reason, never as a number.
@@ -39,6 +42,7 @@ import {
   type RegressionHead,
   type RegressionPrediction,
 } from '../heads/index.js';
+import { r2Score } from '../heads/metrics.js';
 import type { EvalSettings } from './config.js';
 import type { FeatureParts } from './features.js';
 import { euclideanSearch } from './neighbours.js';
@@ -88,6 +92,15 @@ export interface RegressionSummary {
   /** PIT histogram (10 bins, density) and KS distance, for heads with a predictive distribution. */
   pit?: { density: number[]; ks: number };
   hyper: Record<string, number | string>;
+  /** Few-shot only: the metrics above are means over `draws` label draws; `sd` their standard deviations. */
+  spread?: DrawSpread;
+}
+
+/** How much a few-shot metric moves with the draw of the few labels. */
+export interface DrawSpread {
+  draws: number;
+  /** Sample standard deviation (n - 1) over the draws, per averaged metric. */
+  sd: Record<string, number>;
 }
 
 export interface ClassificationSummary {
@@ -100,13 +113,15 @@ export interface ClassificationSummary {
   balancedAccuracy: number;
   classes: number;
   hyper: Record<string, number | string>;
+  /** Few-shot only: accuracies are means over `draws` label draws. */
+  spread?: DrawSpread;
 }
 
 export type RegressionOutcome = { summary: RegressionSummary; prediction: RegressionPrediction } | Skipped;
 export type ClassificationOutcome = ClassificationSummary | Skipped;
 
 export interface ProbeOptions {
-  /** Seed of the few-shot draw. */
+  /** Seed of the first few-shot draw (draw d uses seed + d). */
   seed: number;
   /** A search over the whole (standardized) fit split, shared by the targets (see cachedSearch). */
   search?: NeighbourSearch;
@@ -138,6 +153,29 @@ function knnReference<L>(x: Matrix, y: L[], present: (l: L) => boolean, shared?:
   y.forEach((l, i) => present(l) && rows.push(i));
   return { search: euclideanSearch(selectRows(x, rows)), y: rows.map((i) => y[i]) };
 }
+
+/**
+ * The mean of each named metric over the draws' summaries (the first summary's other fields),
+ * with the standard deviations alongside. NaN metrics stay NaN (a draw that could not score).
+ */
+export function meanOverDraws<S extends RegressionSummary | ClassificationSummary>(summaries: readonly S[], metrics: readonly (keyof S & string)[]): S {
+  if (summaries.length === 0) throw new RangeError('meanOverDraws: no draws');
+  const out = { ...summaries[0] };
+  const sd: Record<string, number> = {};
+  for (const key of metrics) {
+    const values = summaries.map((s) => s[key]);
+    if (values.some((v) => typeof v !== 'number')) continue;
+    const xs = values as number[];
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    Object.assign(out, { [key]: mean });
+    sd[key] = xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  }
+  out.spread = { draws: summaries.length, sd };
+  return out;
+}
+
+const REGRESSION_DRAW_METRICS = ['r2', 'r2Galaxies', 'sigmaNMAD', 'outlierFraction', 'bias', 'coverage68', 'coverage95', 'width68', 'width95'] as const;
+const CLASSIFICATION_DRAW_METRICS = ['accuracy', 'balancedAccuracy'] as const;
 
 /** Few-shot draw: `n` labelled fit rows (seeded), cut 80/20 into train and early-stopping val. */
 function fewShotDraw<L>(x: Matrix, y: L[], present: (l: L) => boolean, n: number, seed: number) {
@@ -202,7 +240,12 @@ function ownCoverage(prediction: RegressionPrediction, truth: NumericLabel[], le
 }
 
 /** The three regression methods for one target. */
-export function regressionProbes(parts: FeatureParts, labels: PartLabels<NumericLabel>, settings: EvalSettings, options: ProbeOptions & { photoz: boolean }): Record<Method, RegressionOutcome> {
+export function regressionProbes(
+  parts: FeatureParts,
+  labels: PartLabels<NumericLabel>,
+  settings: EvalSettings,
+  options: ProbeOptions & { photoz: boolean; galaxies?: readonly boolean[] },
+): Record<Method, RegressionOutcome> {
   const testCount = count(labels.test, hasNumber);
   const fitCount = count(labels.fit, hasNumber);
   const skip = (why: string) => Object.fromEntries(METHODS.map((m) => [m, { method: m, skipped: why }])) as Record<Method, RegressionOutcome>;
@@ -210,6 +253,13 @@ export function regressionProbes(parts: FeatureParts, labels: PartLabels<Numeric
   if (fitCount < 3) return skip(`only ${fitCount} labelled fit objects`);
   const val = count(labels.val, hasNumber) > 0 ? { x: parts.val, y: labels.val } : undefined;
   const out = {} as Record<Method, RegressionOutcome>;
+  // R^2 over the galaxies among the held-out objects too, when the caller says which they are.
+  const withGalaxies = (summary: RegressionSummary, prediction: RegressionPrediction): RegressionSummary => {
+    const galaxies = options.galaxies;
+    if (!galaxies) return summary;
+    const rows = labels.test.flatMap((v, i) => (galaxies[i] && hasNumber(v) ? [i] : []));
+    return { ...summary, r2Galaxies: r2Score(rows.map((i) => labels.test[i] as number), rows.map((i) => prediction.point[i])) };
+  };
 
   const knn = KnnRegressor.fromSearch(knnReference(parts.fit, labels.fit, hasNumber, options.search), val, { kGrid: settings.kGrid });
   const knnOwn = knn.predict(parts.test);
@@ -221,34 +271,39 @@ export function regressionProbes(parts: FeatureParts, labels: PartLabels<Numeric
     kChosenBy: knn.selection ? `PIT ${knn.selection.statistic} on val` : 'default',
   });
   if (knnConformal) knnSummary.uncalibrated = { coverage68: ownCoverage(knnOwn, labels.test, 0.68), coverage95: ownCoverage(knnOwn, labels.test, 0.95) };
-  out.knn = { summary: knnSummary, prediction: knnPrediction };
+  out.knn = { summary: withGalaxies(knnSummary, knnPrediction), prediction: knnPrediction };
 
   const ridge = RidgeRegressor.fit({ x: parts.fit, y: labels.fit }, val);
   const ridgeCal = calibrated(ridge, parts.cal, labels.cal);
   const ridgePrediction = ridgeCal.head.predict(parts.test);
   out.linear = {
-    summary: regressionSummary('linear', ridgeCal.conformal ? 'ridge+conformal' : 'ridge', fitCount, ridgePrediction, labels.test, options.photoz, ridgeCal.conformal ? 'conformal' : 'head', {
-      alpha: ridge.alpha,
-    }),
+    summary: withGalaxies(
+      regressionSummary('linear', ridgeCal.conformal ? 'ridge+conformal' : 'ridge', fitCount, ridgePrediction, labels.test, options.photoz, ridgeCal.conformal ? 'conformal' : 'head', {
+        alpha: ridge.alpha,
+      }),
+      ridgePrediction,
+    ),
     prediction: ridgePrediction,
   };
 
-  const few = fewShotDraw(parts.fit, labels.fit, hasNumber, settings.fewShotLabels, options.seed);
-  if (few.train.y.length < 3) {
-    out.fewshot = { method: 'fewshot', skipped: `only ${few.total} labelled objects for the few-shot draw` };
-  } else {
-    const mlp = MlpRegressor.fit(few.train, few.val, { hidden: settings.fewShotHidden, epochs: settings.mlpEpochs, seed: options.seed });
+  const draws: Array<{ summary: RegressionSummary; prediction: RegressionPrediction }> = [];
+  for (let d = 0; d < settings.fewShotDraws; d++) {
+    const few = fewShotDraw(parts.fit, labels.fit, hasNumber, settings.fewShotLabels, options.seed + d);
+    if (few.train.y.length < 3) break;
+    const mlp = MlpRegressor.fit(few.train, few.val, { hidden: settings.fewShotHidden, epochs: settings.mlpEpochs, seed: options.seed + d });
     const mlpCal = calibrated(mlp, parts.cal, labels.cal);
     const mlpPrediction = mlpCal.head.predict(parts.test);
-    out.fewshot = {
-      summary: regressionSummary('fewshot', mlpCal.conformal ? 'mlp+conformal' : 'mlp', few.total, mlpPrediction, labels.test, options.photoz, mlpCal.conformal ? 'conformal' : 'head', {
-        hidden: settings.fewShotHidden.join('x'),
-        epochs: mlp.training.epochs,
-        bestEpoch: mlp.training.bestEpoch,
-      }),
-      prediction: mlpPrediction,
-    };
+    const summary = regressionSummary('fewshot', mlpCal.conformal ? 'mlp+conformal' : 'mlp', few.total, mlpPrediction, labels.test, options.photoz, mlpCal.conformal ? 'conformal' : 'head', {
+      hidden: settings.fewShotHidden.join('x'),
+      epochs: mlp.training.epochs,
+      bestEpoch: mlp.training.bestEpoch,
+    });
+    draws.push({ summary: withGalaxies(summary, mlpPrediction), prediction: mlpPrediction });
   }
+  out.fewshot =
+    draws.length === 0
+      ? { method: 'fewshot', skipped: `only ${count(labels.fit, hasNumber)} labelled objects for the few-shot draw` }
+      : { summary: meanOverDraws(draws.map((d) => d.summary), REGRESSION_DRAW_METRICS), prediction: draws[0].prediction };
   return out;
 }
 
@@ -315,6 +370,26 @@ export class PriorCorrected implements ClassificationHead {
   }
 }
 
+/** One few-shot classification draw: an MLP on the few labels, or prototypes when a class is too rare among them. */
+function fewShotClassifier(parts: FeatureParts, labels: PartLabels<CategoricalLabel>, settings: EvalSettings, seed: number): ClassificationSummary {
+  const few = fewShotDraw(parts.fit, labels.fit, hasCategory, settings.fewShotLabels, seed);
+  const perClass = new Map<string, number>();
+  for (const l of few.train.y) perClass.set(l as string, (perClass.get(l as string) ?? 0) + 1);
+  const smallest = Math.min(...perClass.values());
+  if (perClass.size < 2 || smallest < settings.fewShotMinPerClass) {
+    // Too few examples of some class for an MLP: class prototypes, with the few labels' class
+    // frequencies as the prior (a prototype alone assumes equal priors and over-calls rare classes).
+    const proto = new PriorCorrected(PrototypeClassifier.fit(few.train), few.train.y as string[]);
+    return classificationSummary('fewshot', proto, few.total, parts.test, labels.test, { classesSeen: perClass.size, smallestClass: smallest });
+  }
+  const mlp = MlpClassifier.fit(few.train, few.val, { hidden: settings.fewShotHidden, epochs: settings.mlpEpochs, seed });
+  return classificationSummary('fewshot', mlp, few.total, parts.test, labels.test, {
+    hidden: settings.fewShotHidden.join('x'),
+    epochs: mlp.training.epochs,
+    bestEpoch: mlp.training.bestEpoch,
+  });
+}
+
 /** The three classification methods for one target. */
 export function classificationProbes(parts: FeatureParts, labels: PartLabels<CategoricalLabel>, settings: EvalSettings, options: ProbeOptions): Record<Method, ClassificationOutcome> {
   const testCount = count(labels.test, hasCategory);
@@ -332,23 +407,9 @@ export function classificationProbes(parts: FeatureParts, labels: PartLabels<Cat
   const softmax = SoftmaxClassifier.fit({ x: parts.fit, y: labels.fit }, val, { l2Grid: settings.l2Grid });
   out.linear = classificationSummary('linear', softmax, fitCount, parts.test, labels.test, { l2: softmax.l2 });
 
-  const few = fewShotDraw(parts.fit, labels.fit, hasCategory, settings.fewShotLabels, options.seed);
-  const perClass = new Map<string, number>();
-  for (const l of few.train.y) perClass.set(l as string, (perClass.get(l as string) ?? 0) + 1);
-  const smallest = Math.min(...perClass.values());
-  if (perClass.size < 2 || smallest < settings.fewShotMinPerClass) {
-    // Too few examples of some class for an MLP: class prototypes, with the few labels' class
-    // frequencies as the prior (a prototype alone assumes equal priors and over-calls rare classes).
-    const proto = new PriorCorrected(PrototypeClassifier.fit(few.train), few.train.y as string[]);
-    out.fewshot = classificationSummary('fewshot', proto, few.total, parts.test, labels.test, { classesSeen: perClass.size, smallestClass: smallest });
-  } else {
-    const mlp = MlpClassifier.fit(few.train, few.val, { hidden: settings.fewShotHidden, epochs: settings.mlpEpochs, seed: options.seed });
-    out.fewshot = classificationSummary('fewshot', mlp, few.total, parts.test, labels.test, {
-      hidden: settings.fewShotHidden.join('x'),
-      epochs: mlp.training.epochs,
-      bestEpoch: mlp.training.bestEpoch,
-    });
-  }
+  const draws: ClassificationSummary[] = [];
+  for (let d = 0; d < settings.fewShotDraws; d++) draws.push(fewShotClassifier(parts, labels, settings, options.seed + d));
+  out.fewshot = meanOverDraws(draws, CLASSIFICATION_DRAW_METRICS);
   return out;
 }
 

@@ -172,15 +172,13 @@ export async function runEval(options: RunEvalOptions): Promise<EvalReport> {
       for (const t of DOWNSTREAM_TARGETS) {
         if (t.task === 'regression') {
           const labels = partLabels((items) => numericColumn(refDs, t.column, items), () => numericColumn(heldDs, t.column), splits);
-          const outcomes = regressionProbes(parts, labels, settings, { photoz: t.photoz ?? false, seed: settings.seed, search });
+          const galaxies = t.column === 'z' ? isGalaxy : undefined; // AstroCLIP's redshift sample
+          const outcomes = regressionProbes(parts, labels, settings, { photoz: t.photoz ?? false, seed: settings.seed, search, galaxies });
           const summaries = {} as TargetEntry['results'][string];
           for (const m of METHODS) {
             const o = outcomes[m];
             summaries[m] = isSkipped(o) ? o : o.summary;
-            if (t.column === 'z' && !isSkipped(o)) {
-              zPredictions.set(`${fs.name}/${m}`, o.prediction);
-              o.summary.r2Galaxies = r2Score(zGalaxies, o.prediction.point);
-            }
+            if (t.column === 'z' && !isSkipped(o)) zPredictions.set(`${fs.name}/${m}`, o.prediction);
           }
           targets[t.column].results[fs.name] = summaries;
           if (t.column === 'z' && fs.family !== 'random') {

@@ -8,7 +8,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cachedSearch, classificationProbes, curveSizes, euclideanSearch, labelEfficiency, PriorCorrected, regressionProbes, resolveSettings } from '../../src/eval/index.js';
+import { meanOverDraws, type RegressionSummary } from '../../src/eval/probe.js';
 import { PrototypeClassifier, type Matrix } from '../../src/heads/index.js';
+import { r2Score } from '../../src/heads/metrics.js';
 import { Rng } from '../../src/util/random.js';
 
 const D = 6;
@@ -49,6 +51,47 @@ describe('regression probes', () => {
     assert.ok(Math.abs(knn.coverage68 - 0.68) < 0.1 && Math.abs(knn.coverage95 - 0.95) < 0.05, `k-NN ${knn.coverage68} ${knn.coverage95}`);
     assert.ok(knn.pit && knn.uncalibrated, 'k-NN keeps the PIT of its own distribution and its uncalibrated coverage');
     assert.equal((out.fewshot as { summary: { trainLabels: number } }).summary.trainLabels, 60);
+  });
+
+  it('few-shot: the mean and sd over independent label draws, each draw the single-draw run of its seed; the first draw\'s prediction kept', () => {
+    type Ran = { summary: RegressionSummary; prediction: { point: Float64Array | number[] } };
+    const three = regressionProbes(p, labels, { ...settings, fewShotDraws: 3 }, { photoz: false, seed: 4 }).fewshot as Ran;
+    const singles = [4, 5, 6].map((seed) => (regressionProbes(p, labels, { ...settings, fewShotDraws: 1 }, { photoz: false, seed }).fewshot as Ran).summary.r2);
+    const mean = (singles[0] + singles[1] + singles[2]) / 3;
+    const sd = Math.sqrt(singles.reduce((a, x) => a + (x - mean) ** 2, 0) / 2);
+    assert.ok(Math.abs(three.summary.r2 - mean) < 1e-12, `${three.summary.r2} vs ${mean}`);
+    assert.ok(Math.abs(three.summary.spread!.sd.r2 - sd) < 1e-12);
+    assert.ok(sd > 0, 'different draws give different scores');
+    assert.equal(three.summary.spread!.draws, 3);
+    const first = regressionProbes(p, labels, { ...settings, fewShotDraws: 1 }, { photoz: false, seed: 4 }).fewshot as Ran;
+    assert.deepEqual(Array.from(three.prediction.point), Array.from(first.prediction.point));
+  });
+
+  it('meanOverDraws: hand-computed means and sample sds of the named metrics; other fields from the first draw', () => {
+    const base = { method: 'fewshot', head: 'mlp', trainLabels: 100, count: 10, coverage68: 0.7, coverage95: 0.9, width68: 1, width95: 2, intervals: 'head', hyper: { epochs: 3 } } as const;
+    const draws: RegressionSummary[] = [0.5, 0.7, 0.9].map((r2, i) => ({ ...base, r2, hyper: { epochs: 3 + i } }));
+    const m = meanOverDraws(draws, ['r2', 'coverage68']);
+    assert.ok(Math.abs(m.r2 - 0.7) < 1e-12);
+    assert.ok(Math.abs(m.spread!.sd.r2 - 0.2) < 1e-12); // sqrt((0.04 + 0 + 0.04) / 2)
+    assert.ok(m.spread!.sd.coverage68 < 1e-12);
+    assert.deepEqual(m.hyper, { epochs: 3 });
+    assert.equal(m.spread!.draws, 3);
+    assert.throws(() => meanOverDraws([], ['r2']), /no draws/);
+  });
+
+  it('scores R^2 over the rows the caller marks as galaxies too, for every method', () => {
+    const galaxies = labels.test.map((_, i) => i % 4 !== 0);
+    type Ran = { summary: RegressionSummary; prediction: { point: ArrayLike<number> } };
+    const out = regressionProbes(p, labels, settings, { photoz: true, seed: 0, galaxies });
+    for (const m of ['knn', 'linear', 'fewshot'] as const) {
+      const o = out[m] as Ran;
+      const rows = galaxies.flatMap((g, i) => (g ? [i] : []));
+      const expected = r2Score(rows.map((i) => labels.test[i]), rows.map((i) => o.prediction.point[i]));
+      // few-shot: the mean over draws; one draw here would equal the first draw's own R^2
+      if (m !== 'fewshot') assert.ok(Math.abs(o.summary.r2Galaxies! - expected) < 1e-12, m);
+      else assert.ok(Number.isFinite(o.summary.r2Galaxies!) && o.summary.spread!.sd.r2Galaxies !== undefined);
+    }
+    assert.equal((regressionProbes(p, labels, settings, { photoz: true, seed: 0 }).knn as Ran).summary.r2Galaxies, undefined);
   });
 
   it('skips, with a reason, a target no held-out object has', () => {
