@@ -101,6 +101,7 @@ describe('skyclip eval: bad invocations', () => {
     for (const [flag, value, pattern] of [
       ['--n-reference', '0', /--n-reference must be an integer >= 1/],
       ['--candidates', 'many', /--candidates must be an integer >= 1/],
+      ['--few-shot-draws', '0', /--few-shot-draws must be an integer >= 1/],
       ['--seed', '1.5', /--seed must be an integer >= 0/],
       ['--batch', '2.5', /--batch must be a positive integer/],
     ] as const) {

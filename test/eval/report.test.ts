@@ -85,6 +85,9 @@ describe('skyclip eval report', () => {
       assert.equal(knn.intervals, 'conformal', 'k-NN intervals are conformal on the calibration split');
       assert.ok(isNum(knn.uncalibrated.coverage68) && isNum(knn.uncalibrated.coverage95), 'uncalibrated coverage reported');
       assert.equal((json.targets.z.results[fs.name].linear as unknown as { intervals: string }).intervals, 'conformal');
+      const few = json.targets.z.results[fs.name].fewshot as unknown as { spread: { draws: number; sd: Record<string, number> } };
+      assert.equal(few.spread.draws, json.settings.fewShotDraws, 'few-shot repeated over the label draws');
+      assert.ok(isNum(few.spread.sd.r2) && isNum(few.spread.sd.r2Galaxies));
     }
   });
 
@@ -152,6 +155,9 @@ describe('skyclip eval report', () => {
     assert.equal(skyKnn[3], res('z', 'skyclip-image').r2Galaxies.toFixed(2));
     assert.equal(skyKnn[4], res('z', 'skyclip-spectrum').r2Galaxies.toFixed(2));
     assert.equal(skyKnn[5], `${res('logmstar', 'skyclip-image').r2.toFixed(2)} / ${res('logmstar', 'skyclip-spectrum').r2.toFixed(2)}`);
+    assert.ok(rows.some((l) => l.startsWith(`| few-shot MLP (${json.settings.fewShotLabels} labels, mean of ${json.settings.fewShotDraws} draws) |`)));
+    const fewZ = json.targets.z.results['skyclip-image'].fewshot as unknown as { r2: number; spread: { sd: Record<string, number> } };
+    assert.ok(md.includes(`| ${fewZ.r2.toFixed(3)} ± ${fewZ.spread.sd.r2.toFixed(3)} |`), 'the redshift table gives the few-shot mean ± sd');
     assert.match(md, /\| supervised from scratch \|[^\n]*not run/);
     assert.deepEqual(json.supervised, report.supervised);
     assert.equal((json.supervised as { status: string }).status, 'not run');

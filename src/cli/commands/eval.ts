@@ -32,6 +32,7 @@ export const evalCommand: Command = {
     '  --n-heldout N          held-out objects scored (default all; --quick 500)',
     '  --candidates N         retrieval candidates per group (default 1000)',
     '  --few-shot N           labels of the few-shot heads (default 100)',
+    '  --few-shot-draws N     independent draws of those labels; few-shot scores are the mean ± sd (default 5; --quick 2)',
     '  --seed S               seed of few-shot draws and splits (default 0)',
     '  --batch N              objects per forward pass (default 64)',
     '  --quick                small everything: pools, grids, label curve, MLP epochs (a smoke test)',
@@ -52,6 +53,7 @@ export const evalCommand: Command = {
         'n-heldout': { type: 'string' },
         candidates: { type: 'string' },
         'few-shot': { type: 'string' },
+        'few-shot-draws': { type: 'string' },
         seed: { type: 'string' },
         batch: { type: 'string' },
         quick: { type: 'boolean', default: false },
@@ -69,6 +71,7 @@ export const evalCommand: Command = {
       nHeldout: optionalInt(values['n-heldout'], 'n-heldout', 1),
       candidates: optionalInt(values.candidates, 'candidates', 1),
       fewShotLabels: optionalInt(values['few-shot'], 'few-shot', 1),
+      fewShotDraws: optionalInt(values['few-shot-draws'], 'few-shot-draws', 1),
       seed: values.seed === undefined ? undefined : nonNegativeInt(values.seed, 'seed', 0),
       batchSize: values.batch === undefined ? undefined : positiveInt(values.batch, 'batch'),
     };
