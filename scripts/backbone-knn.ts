@@ -5,17 +5,23 @@
  * scored by `skyclip eval`.
  *
  *   node --import tsx scripts/backbone-knn.ts --cache runs/train-tiny/feature-cache/<key>-train-15962 \
- *     --survey runs/train-tiny/sim-train [--modality spectrum] [--reference 12000] [--queries 1500] [--k 8]
+ *     --survey runs/train-tiny/sim-train [--modality spectrum] [--reference 12000] [--queries 1500] [--k 8] \
+ *     [--segments S] [--pca P]
  *
  * The first --reference cached objects are the labelled pool, the next --queries objects are
- * scored (galaxies only, as the report's redshift targets). Features are standardized per
- * column with the pool's statistics; neighbours by Euclidean distance; prediction = median z.
+ * scored (galaxies only, as the report's redshift targets). Features: the token mean (default),
+ * or the means of S contiguous runs of tokens (S = the token count keeps the whole sequence);
+ * with --pca P, their coordinates on the pool's P leading principal axes (label-free). Features
+ * are standardized per column with the pool's statistics (so --pca whitens); neighbours by
+ * Euclidean distance; prediction = median z. Comparing the token mean with the whitened whole
+ * sequence says how much of what the tokens hold a pooling throws away.
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openSurvey, splitPositions } from '../src/data/survey.js';
 import { r2Score } from '../src/heads/metrics.js';
+import { PrincipalAxes } from '../src/heads/pca.js';
 import { Standardizer } from '../src/heads/standardizer.js';
 import { TopK } from '../src/store/exact.js';
 
@@ -26,26 +32,34 @@ interface CacheMeta {
   spectrum: { tokens: number; width: number };
 }
 
-const { values } = parseArgs({
-  options: {
-    cache: { type: 'string' },
-    survey: { type: 'string' },
-    modality: { type: 'string', default: 'spectrum' },
-    reference: { type: 'string', default: '12000' },
-    queries: { type: 'string', default: '1500' },
-    k: { type: 'string', default: '8' },
-    segments: { type: 'string', default: '1' },
-  },
-});
 function fail(message: string): never {
   console.error(`backbone-knn: ${message}`);
   process.exit(2);
 }
+const OPTIONS = {
+  cache: { type: 'string' },
+  survey: { type: 'string' },
+  modality: { type: 'string', default: 'spectrum' },
+  reference: { type: 'string', default: '12000' },
+  queries: { type: 'string', default: '1500' },
+  k: { type: 'string', default: '8' },
+  segments: { type: 'string', default: '1' },
+  pca: { type: 'string', default: '0' },
+} as const;
+function parseOptions() {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch (e) {
+    fail((e as Error).message); // unknown option, missing value: a message and exit 2, not a stack
+  }
+}
+const values = parseOptions();
 if (!values.cache || !values.survey) fail('--cache DIR and --survey DIR are required');
 const modality = values.modality;
 if (modality !== 'spectrum' && modality !== 'image') fail(`--modality must be spectrum or image, got '${modality}'`);
-const [nRef, nQuery, k, segments] = [values.reference, values.queries, values.k, values.segments].map(Number);
+const [nRef, nQuery, k, segments, pcaAxes] = [values.reference, values.queries, values.k, values.segments, values.pca].map(Number);
 if (![nRef, nQuery, k, segments].every((v) => Number.isInteger(v) && v > 0)) fail('--reference, --queries, --k and --segments must be positive integers');
+if (!(Number.isInteger(pcaAxes) && pcaAxes >= 0)) fail(`--pca must be a non-negative integer, got '${values.pca}'`);
 
 if (!existsSync(join(values.cache, 'meta.json'))) fail(`${values.cache} is not a feature-cache entry (no meta.json); see skyclip align --cache`);
 const meta = JSON.parse(readFileSync(join(values.cache, 'meta.json'), 'utf8')) as CacheMeta;
@@ -54,13 +68,14 @@ if (n <= nRef) fail(`the cache holds ${meta.count} objects: fewer than --referen
 const { tokens, width: tokenWidth } = meta[modality];
 if (segments > tokens) fail(`--segments ${segments} exceeds the ${tokens} tokens of an object`);
 const width = tokenWidth * segments;
+if (pcaAxes > Math.min(width, nRef)) fail(`--pca ${pcaAxes} exceeds the ${width} features`);
 const survey = openSurvey(values.survey);
 const rows = Array.from(splitPositions(survey, meta.split).subarray(0, n), (p) => survey.rows[p]);
 
 // Mean over S contiguous runs of tokens: [n, T, W] on disk -> [n, S*W] in memory, one object at a
 // time. S = 1 is the encoder's own mean-pooled embedding; larger S keeps where along the sequence
 // a feature sits, which a pooling head could learn to use.
-const pooled = new Float64Array(n * width);
+const pooled = new Float32Array(n * width); // float32: --segments = tokens keeps every token (~0.5 GB)
 const object = new Float32Array(tokens * tokenWidth);
 const segmentOf = (t: number) => Math.floor((t * segments) / tokens);
 const segmentSize = Array.from({ length: segments }, (_, s) => Array.from({ length: tokens }, (_, t) => t).filter((t) => segmentOf(t) === s).length);
@@ -74,9 +89,12 @@ for (let i = 0; i < n; i++) {
 }
 closeSync(fd);
 
-// Standardize with the reference pool's column statistics (the heads' Standardizer).
-const all = { data: pooled, rows: n, cols: width };
-const standardized = Standardizer.fit({ data: pooled.subarray(0, nRef * width), rows: nRef, cols: width }).transform(all).data;
+// Optionally onto the reference pool's P leading principal axes (label-free), then standardized
+// with the pool's column statistics (the heads' Standardizer): with --pca, a whitened readout.
+const raw = { data: pooled, rows: n, cols: width };
+const features = pcaAxes > 0 ? PrincipalAxes.fit({ data: pooled.subarray(0, nRef * width), rows: nRef, cols: width }, pcaAxes).project(raw) : raw;
+const dims = features.cols;
+const standardized = Standardizer.fit({ data: features.data.subarray(0, nRef * dims), rows: nRef, cols: dims }).transform(features).data;
 
 const truth: number[] = [];
 const predicted: number[] = [];
@@ -85,13 +103,13 @@ for (let q = nRef; q < n; q++) {
   const top = new TopK(k);
   for (let j = 0; j < nRef; j++) {
     let d2 = 0;
-    for (let c = 0; c < width; c++) d2 += (standardized[q * width + c] - standardized[j * width + c]) ** 2;
+    for (let c = 0; c < dims; c++) d2 += (standardized[q * dims + c] - standardized[j * dims + c]) ** 2;
     top.offer(j, -d2); // TopK keeps the highest scores: the nearest
   }
   const zs = top.results().map((s) => Number(rows[s.label].z)).sort((a, b) => a - b);
   predicted.push(k % 2 === 1 ? zs[(k - 1) / 2] : (zs[k / 2 - 1] + zs[k / 2]) / 2);
   truth.push(Number(rows[q].z));
 }
-console.log(`| cache | modality | reference | galaxies scored | k | segments | z R^2 (segment-mean tokens) |`);
-console.log(`|---|---|---|---|---|---|---|`);
-console.log(`| ${values.cache} | ${modality} | ${nRef} | ${truth.length} | ${k} | ${segments} | ${r2Score(truth, predicted).toFixed(4)} |`);
+console.log(`| cache | modality | reference | galaxies scored | k | segments | PCA axes | z R^2 |`);
+console.log(`|---|---|---|---|---|---|---|---|`);
+console.log(`| ${values.cache} | ${modality} | ${nRef} | ${truth.length} | ${k} | ${segments} | ${pcaAxes || 'none'} | ${r2Score(truth, predicted).toFixed(4)} |`);
