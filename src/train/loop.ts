@@ -18,6 +18,11 @@ export interface TrainTask<Batch> {
   parameters(): ReadonlyArray<readonly [string, tf.Variable]>;
   /** Scalar loss of a batch (called inside tf.variableGrads; must not dispose its inputs). */
   loss(batch: Batch): tf.Scalar;
+  /**
+   * The validation metric of a batch, when it is not the training loss (a training loss with an
+   * auxiliary term still validates on the main objective, comparable across runs). Default: loss.
+   */
+  valLoss?(batch: Batch): tf.Scalar;
 }
 
 export interface TrainData<Batch> {
@@ -94,7 +99,7 @@ function meanValidationLoss<Batch>(task: TrainTask<Batch>, data: TrainData<Batch
   let sum = 0;
   let count = 0;
   for (const batch of data.valBatches()) {
-    const loss = tf.tidy(() => task.loss(batch));
+    const loss = tf.tidy(() => (task.valLoss ? task.valLoss(batch) : task.loss(batch)));
     sum += loss.dataSync()[0];
     count += 1;
     loss.dispose();

@@ -1,10 +1,23 @@
 /** `skyclip align --data DIR --init DIR --out DIR`: contrastive alignment (thin layer over src/train/pipelines). */
 import { parseArgs } from 'node:util';
+import { badInput } from '../../util/errors.js';
 import type { Command } from '../command.js';
+import { positiveInt } from '../options.js';
 import { STAGE_ARGS, STAGE_USAGE, loadTraining, stageOptions } from './pretrain.js';
 
 const FROZEN = { steps: 2000, batch: 256, lr: 5e-4, valSamples: 1024 };
 const FULL = { steps: 500, batch: 32, lr: 1e-4, valSamples: 256 };
+
+/** --retain-spectrum P [--retain-weight W] as options; a weight alone is refused. */
+function retainOption(axes: string | undefined, weight: string | undefined): { axes: number; weight: number } | undefined {
+  if (axes === undefined) {
+    if (weight !== undefined) throw badInput('--retain-weight needs --retain-spectrum P');
+    return undefined;
+  }
+  const w = weight === undefined ? 1 : Number(weight);
+  if (!(Number.isFinite(w) && w > 0)) throw badInput(`--retain-weight must be a positive number, got '${weight}'`);
+  return { axes: positiveInt(axes, 'retain-spectrum'), weight: w };
+}
 
 export const alignCommand: Command = {
   name: 'align',
@@ -24,6 +37,11 @@ export const alignCommand: Command = {
     '  --spectrum-from DIR   take the spectrum encoder weights from this model directory',
     '  --full                fine-tune the encoders too (slow on CPU)',
     '  --cache DIR           feature cache folder (default <run dir>/features)',
+    '  --retain-spectrum P   (frozen only) also train a linear decoder to recover, from the unit',
+    '                        spectrum embedding, the P leading whitened principal axes of the frozen',
+    "                        spectrum tokens (label-free), so the shared space keeps what the",
+    "                        spectrum encoder knows beyond what images can match (default: off)",
+    '  --retain-weight W     weight of that term in the loss (default 1); validation stays InfoNCE',
     STAGE_USAGE,
     '',
     'Defaults: --steps 2000 --batch 256 --lr 5e-4 --val-samples 1024 (frozen);',
@@ -38,6 +56,8 @@ export const alignCommand: Command = {
         'spectrum-from': { type: 'string' },
         full: { type: 'boolean', default: false },
         cache: { type: 'string' },
+        'retain-spectrum': { type: 'string' },
+        'retain-weight': { type: 'string' },
       },
       allowPositionals: false,
     });
@@ -48,6 +68,7 @@ export const alignCommand: Command = {
       imageFrom: values['image-from'],
       spectrumFrom: values['spectrum-from'],
       cacheDir: values.cache,
+      retain: retainOption(values['retain-spectrum'], values['retain-weight']),
     });
     const l = result.finalLosses;
     console.log(

@@ -23,7 +23,9 @@ import { openSurvey, type Survey } from '../../data/survey.js';
 import { saveModel } from '../../nn/weights-io.js';
 import { train, type TrainData, type TrainResult } from '../loop.js';
 import { readLogRecords, writeLossPlot } from '../plot-log.js';
-import { AlignFrozenTask, AlignFullTask, type CachedFeatureBatch } from '../tasks/align.js';
+import { ParamInit } from '../../nn/module.js';
+import { tf } from '../../nn/tf.js';
+import { AlignFrozenTask, AlignFullTask, SpectrumRetention, type CachedFeatureBatch } from '../tasks/align.js';
 import {
   carryAuxiliary,
   checkOutput,
@@ -37,6 +39,7 @@ import {
   stageRecord,
 } from './common.js';
 import { gatherTokens, tokenFeatures, type TokenFeatures } from './feature-cache.js';
+import { retentionTargets, type RetentionTargets } from './retention.js';
 import { checkStageOptions, loopSettings, type StageOptions, type StageResult } from './pretrain.js';
 
 export interface AlignOptions extends StageOptions {
@@ -48,28 +51,51 @@ export interface AlignOptions extends StageOptions {
   spectrumFrom?: string;
   /** Feature cache folder (default <runDir>/features). */
   cacheDir?: string;
+  /**
+   * Frozen path only: add the spectrum-retention term (tasks/align.ts) on this many whitened
+   * principal axes of the frozen spectrum tokens, with this weight. Default: none (AstroCLIP).
+   */
+  retain?: { axes: number; weight: number };
 }
 
-/** Frozen-backbone batches gathered from cached token sequences. */
-export function cachedFeatureData(train: TokenFeatures, val: TokenFeatures, batchSize: number, seed: number): TrainData<CachedFeatureBatch> {
+/** Rows `items` of a row-major [n * width] block as a [B, width] tensor. */
+function gatherRows(data: Float32Array, width: number, items: ArrayLike<number>): tf.Tensor2D {
+  const values = new Float32Array(items.length * width);
+  for (let j = 0; j < items.length; j++) values.set(data.subarray(items[j] * width, (items[j] + 1) * width), j * width);
+  return tf.tensor2d(values, [items.length, width]); // [B, width]
+}
+
+/** Frozen-backbone batches gathered from cached token sequences (and the retention targets, when given). */
+export function cachedFeatureData(train: TokenFeatures, val: TokenFeatures, batchSize: number, seed: number, targets?: RetentionTargets): TrainData<CachedFeatureBatch> {
   const order = new EpochOrder(train.count, seed);
-  const batch = (f: TokenFeatures, items: ArrayLike<number>): CachedFeatureBatch => ({
+  const batch = (f: TokenFeatures, t: Float32Array | undefined, items: ArrayLike<number>): CachedFeatureBatch => ({
     imageTokens: gatherTokens(f.image, items),
     spectrumTokens: gatherTokens(f.spectrum, items),
+    ...(t && targets ? { spectrumTargets: gatherRows(t, targets.axes, items) } : {}),
   });
   return {
     batchSize,
-    trainBatch: (step) => batch(train, order.indicesForStep(step, batchSize)),
+    trainBatch: (step) => batch(train, targets?.train, order.indicesForStep(step, batchSize)),
     *valBatches() {
       for (let i = 0; i < val.count; i += batchSize) {
-        yield batch(val, Array.from({ length: Math.min(batchSize, val.count - i) }, (_, k) => i + k));
+        yield batch(val, targets?.val, Array.from({ length: Math.min(batchSize, val.count - i) }, (_, k) => i + k));
       }
     },
   };
 }
 
+/** The retention options, checked before any feature is computed. */
+function checkRetain(options: AlignOptions): void {
+  const r = options.retain;
+  if (!r) return;
+  if (options.full) throw new RangeError('the spectrum-retention term needs frozen backbones (its targets come from the cached features); drop --full');
+  if (!(Number.isInteger(r.axes) && r.axes >= 1)) throw new RangeError(`retention axes must be a positive integer, got ${r.axes}`);
+  if (!(Number.isFinite(r.weight) && r.weight > 0)) throw new RangeError(`retention weight must be a positive number, got ${r.weight}`);
+}
+
 export async function runAlign(options: AlignOptions): Promise<StageResult> {
   checkStageOptions(options);
+  checkRetain(options);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const stage = options.full ? 'align-full' : 'align';
   const runDir = options.runDir ?? defaultRunDir(options.out, stage);
@@ -104,7 +130,19 @@ export async function runAlign(options: AlignOptions): Promise<StageResult> {
       const valFeatures = await tokenFeatures(model, valSet, cacheDir, { progress, label: 'features (val)' });
       featureSeconds = trainFeatures.seconds + valFeatures.seconds;
       log(`${stage}: features ${trainFeatures.fromCache ? 'read from' : 'computed into'} ${cacheDir} (${featureSeconds.toFixed(0)} s)`);
-      result = await train(new AlignFrozenTask(model), cachedFeatureData(trainFeatures, valFeatures, options.batch, options.seed), settings);
+      let targets: RetentionTargets | undefined;
+      let retention: SpectrumRetention | undefined;
+      if (options.retain) {
+        const t0 = performance.now();
+        targets = retentionTargets(trainFeatures.spectrum, valFeatures.spectrum, options.retain.axes, options.seed);
+        retention = new SpectrumRetention(new ParamInit(options.seed), model.config.align.dim, options.retain.axes, options.retain.weight);
+        log(`${stage}: retention targets: ${options.retain.axes} whitened principal axes of the spectrum tokens (weight ${options.retain.weight}; ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      }
+      try {
+        result = await train(new AlignFrozenTask(model, retention), cachedFeatureData(trainFeatures, valFeatures, options.batch, options.seed, targets), settings);
+      } finally {
+        retention?.decoder.dispose();
+      }
     }
     const records = await readLogRecords(runDir);
     // ln(B) is the InfoNCE of a uniform guess over the batch (a perfect pairing scores ~0).
@@ -118,6 +156,7 @@ export async function runAlign(options: AlignOptions): Promise<StageResult> {
         init: options.init ?? null,
         imageFrom: options.imageFrom ?? null,
         spectrumFrom: options.spectrumFrom ?? null,
+        retain: options.retain ?? null,
       },
     );
     const saved = await saveModel(options.out, model, { training: trainingMetadata(earlier, record), overwrite: true });
