@@ -8,7 +8,10 @@ import { partnerRanks, retrievalScores } from '../../src/heads/retrieval.js';
 import { buildModel, l2Normalize } from '../../src/nn/skyclip-model.js';
 import { tf } from '../../src/nn/tf.js';
 import { train } from '../../src/train/loop.js';
-import { AlignFrozenTask, type CachedFeatureBatch } from '../../src/train/tasks/align.js';
+import { ParamInit } from '../../src/nn/module.js';
+import { infoNce } from '../../src/train/losses.js';
+import { retentionTargets } from '../../src/train/pipelines/retention.js';
+import { AlignFrozenTask, SpectrumRetention, type CachedFeatureBatch } from '../../src/train/tasks/align.js';
 
 const config = resolveModelConfig({
   name: 'test-align',
@@ -63,4 +66,45 @@ test('frozen-backbone alignment learns to match partners (InfoNCE falls, recall 
   tf.dispose(heldOut as unknown as tf.TensorContainer);
   model.dispose();
   rmSync(dir, { recursive: true });
+});
+
+test('spectrum retention: loss = InfoNCE + weight x MSE of the decoded unit spectrum embedding; validation is the InfoNCE alone', () => {
+  const model = buildModel(config, { seed: 1 });
+  const retention = new SpectrumRetention(new ParamInit(3), config.align.dim, 5, 0.7);
+  const task = new AlignFrozenTask(model, retention);
+  assert.ok(task.parameters().some(([n]) => n === 'retention.decoder.weight'), 'the decoder trains with the heads');
+  const batch = { ...pairedFeatures(8, 11), spectrumTargets: tf.randomNormal([8, 5], 0, 1, 'float32', 12) as tf.Tensor2D };
+  const [loss, val, byHand] = tf.tidy(() => {
+    const img = l2Normalize(model.imageHead.forward(batch.imageTokens)); // [8, E]
+    const spec = l2Normalize(model.spectrumHead.forward(batch.spectrumTokens)); // [8, E]
+    const decoded = spec.matMul(retention.decoder.weight).add(retention.decoder.bias!); // [8, 5]
+    const mse = decoded.sub(batch.spectrumTargets).square().mean();
+    const contrastive = infoNce(img, spec, model.logitScale);
+    return [task.loss(batch).dataSync()[0], task.valLoss(batch).dataSync()[0], [contrastive.dataSync()[0], mse.dataSync()[0]]];
+  }) as unknown as [number, number, [number, number]];
+  assert.ok(Math.abs(val - byHand[0]) < 1e-5, `val ${val} vs InfoNCE ${byHand[0]}`);
+  assert.ok(Math.abs(loss - (byHand[0] + 0.7 * byHand[1])) < 1e-4, `loss ${loss} vs ${byHand[0]} + 0.7 x ${byHand[1]}`);
+  assert.throws(() => task.loss({ imageTokens: batch.imageTokens, spectrumTokens: batch.spectrumTokens }), /needs spectrumTargets/);
+  tf.dispose(batch as unknown as tf.TensorContainer);
+  retention.decoder.dispose();
+  model.dispose();
+});
+
+test('retention targets: whitened coordinates on the training tokens\' leading axes; validation projected on the same axes', () => {
+  const n = 300;
+  const batch = pairedFeatures(n + 50, 21); // spectrum tokens [350, 7, 16], a 4-d latent inside
+  const data = batch.spectrumTokens.dataSync() as Float32Array;
+  const row = 7 * 16;
+  const block = (from: number, to: number) => ({ tokens: 7, width: 16, data: data.slice(from * row, to * row) });
+  const t = retentionTargets(block(0, n), block(n, n + 50), 4, 1);
+  assert.equal(t.train.length, n * 4);
+  assert.equal(t.val.length, 50 * 4);
+  for (let j = 0; j < 4; j++) {
+    let [mean, square] = [0, 0];
+    for (let i = 0; i < n; i++) [mean, square] = [mean + t.train[i * 4 + j] / n, square + t.train[i * 4 + j] ** 2];
+    assert.ok(Math.abs(mean) < 1e-4 && Math.abs(square / (n - 1) - 1) < 1e-3, `axis ${j}: mean ${mean}, variance ${square / (n - 1)}`);
+  }
+  assert.ok(t.variances[0] >= t.variances[3] && t.variances[3] > 10 * 0.3 ** 2, 'four strong latent axes above the noise');
+  assert.throws(() => retentionTargets(block(0, n), block(n, n + 50), 0, 1), /retention axes must be an integer/);
+  tf.dispose(batch as unknown as tf.TensorContainer);
 });

@@ -135,6 +135,24 @@ describe('pipelines', () => {
     assert.equal(second.modelId, result.modelId, 'deterministic: the same model id');
   });
 
+  it('aligns with the spectrum-retention term: recorded in the stage, validation still the InfoNCE; refused with --full', async () => {
+    const cacheDir = join(root, 'features');
+    const lines: string[] = [];
+    const result = await runAlign({ ...stage('al-retain', { init: join(root, 'ps'), cacheDir }), retain: { axes: 3, weight: 0.5 }, log: (l) => lines.push(l) });
+    assert.deepEqual(result.record.retain, { axes: 3, weight: 0.5 });
+    assert.ok(lines.some((l) => l.includes('retention targets: 3 whitened principal axes')));
+    assert.ok(result.finalLosses.val > 0 && result.finalLosses.val < 2 * result.finalLosses.chance, 'an InfoNCE-sized validation loss');
+    const loaded = await loadModel(result.out);
+    assert.ok(!loaded.model.namedParameters().some(([n]) => n.startsWith('retention.')), 'the decoder is not part of the model');
+    loaded.model.dispose();
+    await assert.rejects(runAlign({ ...stage('al-retain-full', { init: join(root, 'ps') }), full: true, retain: { axes: 3, weight: 1 } }), /needs frozen backbones/);
+    await assert.rejects(runAlign({ ...stage('al-retain-bad', { init: join(root, 'ps') }), retain: { axes: 3, weight: 0 } }), /weight must be a positive number/);
+    assert.ok(!existsSync(join(root, 'al-retain-full')) && !existsSync(join(root, 'runs', 'al-retain-bad')), 'refused before any work');
+    assert.equal(await main(['align', '--init', join(root, 'ps'), '--data', trainData, '--out', join(root, 'cli-r'), '--retain-weight', '2']), 2);
+    assert.equal(await main(['align', '--init', join(root, 'ps'), '--data', trainData, '--out', join(root, 'cli-r'), '--retain-spectrum', '0']), 2);
+    assert.equal(await main(['align', '--init', join(root, 'ps'), '--data', trainData, '--out', join(root, 'cli-r'), '--retain-spectrum', '2', '--retain-weight', 'lots']), 2);
+  });
+
   it('combines encoders from two model directories and fine-tunes everything with --full', async () => {
     const result = await runAlign({ ...stage('full', { init: join(root, 'pi') }), spectrumFrom: join(root, 'ps'), full: true });
     const loaded = await loadModel(result.out, { expect: MICRO.preprocess });
