@@ -30,6 +30,7 @@ import {
   MlpClassifier,
   MlpRegressor,
   PrototypeClassifier,
+  r2Score,
   RidgeRegressor,
   selectRows,
   SoftmaxClassifier,
@@ -42,7 +43,6 @@ import {
   type RegressionHead,
   type RegressionPrediction,
 } from '../heads/index.js';
-import { r2Score } from '../heads/metrics.js';
 import type { EvalSettings } from './config.js';
 import type { FeatureParts } from './features.js';
 import { euclideanSearch } from './neighbours.js';

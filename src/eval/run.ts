@@ -17,7 +17,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SurveyDataset } from '../data/dataset.js';
 import { openSurvey, type Survey } from '../data/survey.js';
-import { DOWNSTREAM_TARGETS, r2Score, type RegressionPrediction } from '../heads/index.js';
+import { DOWNSTREAM_TARGETS, type RegressionPrediction } from '../heads/index.js';
 import { buildModel, type SkyClipModel } from '../nn/skyclip-model.js';
 import { loadModel, modelId } from '../nn/weights-io.js';
 import { gitCommit, stagesOf } from '../train/pipelines/common.js';

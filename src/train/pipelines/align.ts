@@ -38,7 +38,7 @@ import {
   trainingMetadata,
   stageRecord,
 } from './common.js';
-import { gatherTokens, tokenFeatures, type TokenFeatures } from './feature-cache.js';
+import { gatherRowValues, gatherTokens, tokenFeatures, type TokenFeatures } from './feature-cache.js';
 import { retentionTargets, type RetentionTargets } from './retention.js';
 import { checkStageOptions, loopSettings, type StageOptions, type StageResult } from './pretrain.js';
 
@@ -58,20 +58,13 @@ export interface AlignOptions extends StageOptions {
   retain?: { axes: number; weight: number };
 }
 
-/** Rows `items` of a row-major [n * width] block as a [B, width] tensor. */
-function gatherRows(data: Float32Array, width: number, items: ArrayLike<number>): tf.Tensor2D {
-  const values = new Float32Array(items.length * width);
-  for (let j = 0; j < items.length; j++) values.set(data.subarray(items[j] * width, (items[j] + 1) * width), j * width);
-  return tf.tensor2d(values, [items.length, width]); // [B, width]
-}
-
 /** Frozen-backbone batches gathered from cached token sequences (and the retention targets, when given). */
 export function cachedFeatureData(train: TokenFeatures, val: TokenFeatures, batchSize: number, seed: number, targets?: RetentionTargets): TrainData<CachedFeatureBatch> {
   const order = new EpochOrder(train.count, seed);
   const batch = (f: TokenFeatures, t: Float32Array | undefined, items: ArrayLike<number>): CachedFeatureBatch => ({
     imageTokens: gatherTokens(f.image, items),
     spectrumTokens: gatherTokens(f.spectrum, items),
-    ...(t && targets ? { spectrumTargets: gatherRows(t, targets.axes, items) } : {}),
+    ...(t && targets ? { spectrumTargets: tf.tensor2d(gatherRowValues(t, targets.axes, items), [items.length, targets.axes]) } : {}), // [B, P]
   });
   return {
     batchSize,

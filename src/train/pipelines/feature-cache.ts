@@ -139,10 +139,15 @@ export async function tokenFeatures(model: SkyClipModel, dataset: SurveyDataset,
   return { key, count, image: { ...image, data: imageData }, spectrum: { ...spectrum, data: spectrumData }, fromCache: false, seconds };
 }
 
+/** Rows `items` of a row-major block of `width`-value rows, copied into one array [B * width]. */
+export function gatherRowValues(data: Float32Array, width: number, items: ArrayLike<number>): Float32Array {
+  const values = new Float32Array(items.length * width);
+  for (let j = 0; j < items.length; j++) values.set(data.subarray(items[j] * width, (items[j] + 1) * width), j * width);
+  return values;
+}
+
 /** Rows `items` of a token block as a [B, T, D] tensor. */
 export function gatherTokens(block: TokenBlock, items: ArrayLike<number>): tf.Tensor3D {
-  const row = block.tokens * block.width;
-  const values = new Float32Array(items.length * row);
-  for (let j = 0; j < items.length; j++) values.set(block.data.subarray(items[j] * row, (items[j] + 1) * row), j * row);
+  const values = gatherRowValues(block.data, block.tokens * block.width, items);
   return tf.tensor3d(values, [items.length, block.tokens, block.width]); // [B, T, D]
 }
