@@ -46,7 +46,8 @@
 #   SKYCLIP_SMOKE=1 scripts/train-tiny.sh       # 200 objects, 5 steps per stage (~30-60 s), into
 #                                               # runs/train-tiny-smoke/: proves the pipeline, not the model
 # Environment overrides: SKYCLIP_OUT, SKYCLIP_WORK, SKYCLIP_SERIAL=1, SKYCLIP_N_TRAIN, SKYCLIP_N_HELDOUT,
-# SKYCLIP_IMAGE_STEPS, SKYCLIP_SPECTRUM_STEPS, SKYCLIP_ALIGN_STEPS, SKYCLIP_BACKEND (see src/nn/backend.ts).
+# SKYCLIP_IMAGE_STEPS, SKYCLIP_SPECTRUM_STEPS, SKYCLIP_ALIGN_STEPS, SKYCLIP_ALIGN_RETAIN_WEIGHT,
+# SKYCLIP_BACKEND (see src/nn/backend.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,6 +70,9 @@ N_HELDOUT=2500
 IMAGE_STEPS=6000; IMAGE_BATCH=32; IMAGE_LR=1e-3
 SPECTRUM_STEPS=2400; SPECTRUM_BATCH=32; SPECTRUM_LR=5e-4
 ALIGN_STEPS=6000; ALIGN_BATCH=256; ALIGN_LR=5e-4   # 1,500 until model c7ee29675aeade48: val InfoNCE still falling (2.48 -> 1.82 at 6,000)
+# The spectrum-retention term (skyclip align --retain-spectrum): 20 whitened principal axes of the
+# frozen spectrum tokens, weight ALIGN_RETAIN_WEIGHT (models/README.md, "Keeping the spectrum's redshift").
+ALIGN_RETAIN_AXES=20; ALIGN_RETAIN_WEIGHT=1
 PRE_VAL=256; ALIGN_VAL=1024
 EVAL=(--candidates 1000 --min-pairs 2000 --mm-samples 512)
 OUT=models/tiny
@@ -90,6 +94,7 @@ N_HELDOUT=${SKYCLIP_N_HELDOUT:-$N_HELDOUT}
 IMAGE_STEPS=${SKYCLIP_IMAGE_STEPS:-$IMAGE_STEPS}
 SPECTRUM_STEPS=${SKYCLIP_SPECTRUM_STEPS:-$SPECTRUM_STEPS}
 ALIGN_STEPS=${SKYCLIP_ALIGN_STEPS:-$ALIGN_STEPS}
+ALIGN_RETAIN_WEIGHT=${SKYCLIP_ALIGN_RETAIN_WEIGHT:-$ALIGN_RETAIN_WEIGHT}
 
 SKYCLIP=(node bin/skyclip.js)
 mkdir -p "$WORK"
@@ -136,13 +141,14 @@ else
   if [ "$FAILED" = "1" ]; then stamp "a pretraining stage failed (see above); rerun, with --resume to continue from its checkpoint"; exit 1; fi
 fi
 
-# 4. alignment: the image model (its spectrum encoder replaced by the pretrained one) -> OUT
+# 4. alignment: the tiny preset's heads (seeded), the two pretrained encoders -> OUT
 if [ -f "$OUT/model.json" ]; then
   stamp "skip: $OUT exists"
 else
   stamp "align: $ALIGN_STEPS steps x $ALIGN_BATCH, lr $ALIGN_LR -> $OUT"
-  "${SKYCLIP[@]}" align --data "$WORK/sim-train" --init "$WORK/pretrain-image" --spectrum-from "$WORK/pretrain-spectrum" \
+  "${SKYCLIP[@]}" align --data "$WORK/sim-train" --preset tiny --image-from "$WORK/pretrain-image" --spectrum-from "$WORK/pretrain-spectrum" \
     --out "$OUT" --run-dir "$WORK/runs/align" --cache "$WORK/feature-cache" \
+    --retain-spectrum "$ALIGN_RETAIN_AXES" --retain-weight "$ALIGN_RETAIN_WEIGHT" \
     --steps "$ALIGN_STEPS" --batch "$ALIGN_BATCH" --lr "$ALIGN_LR" --seed "$SEED" --val-samples "$ALIGN_VAL" \
     ${RESUME[@]+"${RESUME[@]}"}
 fi

@@ -135,6 +135,12 @@ export const AlignHeadSchema = z.strictObject({
    * that models saved before the field existed keep their content id.
    */
   queries: z.number().int().positive().optional(),
+  /**
+   * Spectrum head only: add a position-specific linear readout of the whole spectrum-token
+   * sequence to the pooled vector (see nn/alignment-head.ts). Pooling cannot tell where a line
+   * sits, which is the redshift. Absent = no readout (AstroCLIP); left out like `queries`.
+   */
+  spectrumReadout: z.boolean().optional(),
   /** Hidden width of the residual MLP / dim. Default 4. */
   mlpRatio: z.number().positive().default(4),
   /** LayerNorm epsilon. Default 1e-5 (torch). */

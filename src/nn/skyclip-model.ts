@@ -47,9 +47,10 @@ export class SkyClipModel extends Module {
     super();
     this.image = this.child('image', new VisionTransformer(init, vitConfigFrom(config)));
     this.spectrum = this.child('spectrum', new SpecFormer(init, specFormerConfigFrom(config)));
-    const head = (kvDim: number) => new AlignmentHead(init, { kvDim, ...config.align });
+    const { spectrumReadout, ...align } = config.align;
+    const head = (kvDim: number, readoutTokens?: number) => new AlignmentHead(init, { kvDim, ...align, readoutTokens });
     this.imageHead = this.child('imageHead', head(config.image.dim));
-    this.spectrumHead = this.child('spectrumHead', head(config.spectrum.dim));
+    this.spectrumHead = this.child('spectrumHead', head(config.spectrum.dim, spectrumReadout ? this.spectrum.tokenizer.numTokens : undefined));
     this.logitScale = config.align.logitScale;
   }
 
