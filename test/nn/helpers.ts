@@ -53,7 +53,11 @@ export function expectedParamCount(config: ModelConfig): { image: number; spectr
   const spectrum = f * sp.dim + sp.dim + s.spectrum.maxTokens * sp.dim + sp.depth * block(sp.dim, sp.mlpRatio) + 2 * sp.dim + (sp.dim * f + f);
   const e = config.align.dim;
   const hidden = Math.round(e * config.align.mlpRatio);
-  const head = (kv: number) => e + (e * e + e) + 2 * (kv * e + e) + (e * e + e) + 2 * e + (e * hidden + hidden) + (hidden * e + e);
-  const heads = head(img.dim) + head(sp.dim);
+  const q = config.align.queries ?? 1;
+  const merge = q > 1 ? q * e * e + e : 0;
+  // query [Q, E], q/k/v/out projections, merge, norm, MLP; the spectrum head's readout: T * D -> E.
+  const head = (kv: number) => q * e + (e * e + e) + 2 * (kv * e + e) + (e * e + e) + merge + 2 * e + (e * hidden + hidden) + (hidden * e + e);
+  const readout = config.align.spectrumReadout ? s.spectrum.numTokens * sp.dim * e + e : 0;
+  const heads = head(img.dim) + head(sp.dim) + readout;
   return { image, spectrum, heads, total: image + spectrum + heads };
 }

@@ -158,6 +158,28 @@ describe('attention', () => {
     assert.deepEqual(one.forward(x).shape, [2, 8]);
     assert.deepEqual(four.forward(x).shape, [2, 8]);
   });
+
+  it('alignment head: a sequence readout tells token positions apart (the pool cannot) and adds nothing when zeroed', () => {
+    const config = { kvDim: 12, dim: 8, heads: 2, mlpRatio: 2, eps: 1e-5 };
+    const pooled = new AlignmentHead(new ParamInit(7), config);
+    const withReadout = new AlignmentHead(new ParamInit(7), { ...config, readoutTokens: 5 });
+    assert.deepEqual(withReadout.readout!.weight.shape, [5 * 12, 8]);
+    assert.equal(pooled.readout, undefined);
+    const x = tf.randomNormal([2, 5, 12], 0, 1, 'float32', 23) as tf.Tensor3D;
+    const swapped = tf.concat([x.slice([0, 1, 0], [2, 1, 12]), x.slice([0, 0, 0], [2, 1, 12]), x.slice([0, 2, 0], [2, 3, 12])], 1) as tf.Tensor3D;
+    // The attention pool is a weighted mean: swapping two tokens changes nothing.
+    assert.ok(maxAbsDiff(pooled.forward(x), pooled.forward(swapped)) < 1e-5);
+    // The readout weighs each position separately: the same swap moves the embedding.
+    assert.ok(maxAbsDiff(withReadout.forward(x), withReadout.forward(swapped)) > 1e-3);
+    // With a zero readout the head is exactly the pooled one (same other weights).
+    const weights = new Map(pooled.weights());
+    weights.set('readout.weight', tf.zeros([60, 8]));
+    weights.set('readout.bias', tf.zeros([8]));
+    withReadout.loadWeights(weights);
+    assert.ok(maxAbsDiff(withReadout.forward(x), pooled.forward(x)) < 1e-6);
+    assert.throws(() => withReadout.forward(x.slice([0, 0, 0], [2, 4, 12]) as tf.Tensor3D), /expects 5 tokens, got 4/);
+    assert.throws(() => new AlignmentHead(new ParamInit(7), { ...config, readoutTokens: 0 }), /readoutTokens must be a positive integer/);
+  });
 });
 
 describe('patch embedding', () => {
