@@ -140,7 +140,13 @@ describe('pipelines', () => {
     const lines: string[] = [];
     const result = await runAlign({ ...stage('al-retain', { init: join(root, 'ps'), cacheDir }), retain: { axes: 3, weight: 0.5 }, log: (l) => lines.push(l) });
     assert.deepEqual(result.record.retain, { axes: 3, weight: 0.5 });
-    assert.ok(lines.some((l) => l.includes('retention targets: 3 whitened principal axes')));
+    assert.ok(lines.some((l) => l.includes('retention targets: 3 whitened principal axes of the spectrum tokens, fitted and cached')));
+    // the same run again reads the fitted targets back and trains to the same weights
+    const again: string[] = [];
+    const repeat = await runAlign({ ...stage('al-retain-2', { init: join(root, 'ps'), cacheDir }), retain: { axes: 3, weight: 0.5 }, log: (l) => again.push(l) });
+    assert.ok(again.some((l) => l.includes('read from the cache')));
+    assert.equal(repeat.modelId, result.modelId, 'cached targets are the fitted ones');
+    assert.equal(readdirSync(cacheDir).filter((d) => d.startsWith('retention-')).length, 1, 'one entry, no temporary folder left');
     assert.ok(result.finalLosses.val > 0 && result.finalLosses.val < 2 * result.finalLosses.chance, 'an InfoNCE-sized validation loss');
     const loaded = await loadModel(result.out);
     assert.ok(!loaded.model.namedParameters().some(([n]) => n.startsWith('retention.')), 'the decoder is not part of the model');

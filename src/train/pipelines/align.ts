@@ -39,7 +39,7 @@ import {
   stageRecord,
 } from './common.js';
 import { gatherRowValues, gatherTokens, tokenFeatures, type TokenFeatures } from './feature-cache.js';
-import { retentionTargets, type RetentionTargets } from './retention.js';
+import { cachedRetentionTargets, type RetentionTargets } from './retention.js';
 import { checkStageOptions, loopSettings, type StageOptions, type StageResult } from './pretrain.js';
 
 export interface AlignOptions extends StageOptions {
@@ -127,9 +127,11 @@ export async function runAlign(options: AlignOptions): Promise<StageResult> {
       let retention: SpectrumRetention | undefined;
       if (options.retain) {
         const t0 = performance.now();
-        targets = retentionTargets(trainFeatures.spectrum, valFeatures.spectrum, options.retain.axes, options.seed);
+        const fitted = await cachedRetentionTargets(cacheDir, trainFeatures, valFeatures, options.retain.axes, options.seed);
+        targets = fitted.targets;
         retention = new SpectrumRetention(new ParamInit(options.seed), model.config.align.dim, options.retain.axes, options.retain.weight);
-        log(`${stage}: retention targets: ${options.retain.axes} whitened principal axes of the spectrum tokens (weight ${options.retain.weight}; ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+        const how = fitted.fromCache ? 'read from the cache' : 'fitted and cached';
+        log(`${stage}: retention targets: ${options.retain.axes} whitened principal axes of the spectrum tokens, ${how} (weight ${options.retain.weight}; ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
       }
       try {
         result = await train(new AlignFrozenTask(model, retention), cachedFeatureData(trainFeatures, valFeatures, options.batch, options.seed, targets), settings);

@@ -67,7 +67,28 @@ async function writeSynced(path: string, data: Float32Array | string): Promise<v
   }
 }
 
-async function readFloats(path: string, count: number): Promise<Float32Array> {
+/**
+ * Writes `<cacheDir>/<key>/` with these files atomically: into a temporary folder (each file
+ * synced), then renamed into place, so a reader sees either no entry or a whole one. meta.json
+ * should be among the files: readers take its presence as the mark of a complete entry.
+ */
+export async function writeCacheEntry(cacheDir: string, key: string, files: Record<string, Float32Array | string>): Promise<void> {
+  await mkdir(cacheDir, { recursive: true });
+  const dir = join(cacheDir, key);
+  const tmp = join(cacheDir, `.${key}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await mkdir(tmp);
+  try {
+    for (const [name, data] of Object.entries(files)) await writeSynced(join(tmp, name), data);
+    await rm(dir, { recursive: true, force: true });
+    await rename(tmp, dir);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** `count` little-endian float32 values from `path`, refusing a file of another size. */
+export async function readFloats(path: string, count: number): Promise<Float32Array> {
   const buf = await readFile(path);
   if (buf.byteLength !== count * 4) throw new RangeError(`${path} has ${buf.byteLength} bytes, expected ${count * 4}`);
   if (buf.byteOffset % 4 === 0) return new Float32Array(buf.buffer, buf.byteOffset, count);
@@ -122,20 +143,8 @@ export async function tokenFeatures(model: SkyClipModel, dataset: SurveyDataset,
   bar.finish();
   const seconds = (performance.now() - started) / 1000;
 
-  await mkdir(cacheDir, { recursive: true });
-  const tmp = join(cacheDir, `.${key}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  await mkdir(tmp);
-  try {
-    await writeSynced(join(tmp, 'image.f32'), imageData);
-    await writeSynced(join(tmp, 'spectrum.f32'), spectrumData);
-    const meta = { key, count, split: dataset.split, survey: dataset.survey.dir, image, spectrum, dtype: 'float32', byteOrder: 'little', seconds };
-    await writeSynced(join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
+  const meta = { key, count, split: dataset.split, survey: dataset.survey.dir, image, spectrum, dtype: 'float32', byteOrder: 'little', seconds };
+  await writeCacheEntry(cacheDir, key, { 'image.f32': imageData, 'spectrum.f32': spectrumData, 'meta.json': `${JSON.stringify(meta, null, 2)}\n` });
   return { key, count, image: { ...image, data: imageData }, spectrum: { ...spectrum, data: spectrumData }, fromCache: false, seconds };
 }
 
