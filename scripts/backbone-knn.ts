@@ -6,7 +6,7 @@
  *
  *   node --import tsx scripts/backbone-knn.ts --cache runs/train-tiny/feature-cache/<key>-train-15962 \
  *     --survey runs/train-tiny/sim-train [--modality spectrum] [--reference 12000] [--queries 1500] [--k 8] \
- *     [--segments S] [--pca P]
+ *     [--segments S] [--pca P] [--head MODEL_DIR]
  *
  * The first --reference cached objects are the labelled pool, the next --queries objects are
  * scored (galaxies only, as the report's redshift targets). Features: the token mean (default),
@@ -14,7 +14,12 @@
  * with --pca P, their coordinates on the pool's P leading principal axes (label-free). Features
  * are standardized per column with the pool's statistics (so --pca whitens); neighbours by
  * Euclidean distance; prediction = median z. Comparing the token mean with the whitened whole
- * sequence says how much of what the tokens hold a pooling throws away.
+ * sequence says how much of what the tokens hold a pooling throws away. With --head MODEL_DIR the
+ * features are instead that model's aligned unit embeddings of the same cached tokens (its
+ * alignment head for the modality; the cache must come from the same encoders), neighbours by
+ * cosine as in the store: the aligned space scored on exactly the same objects. The cache holds
+ * training-split objects, which the heads were trained on, so compare rows with each other, not
+ * with the held-out report.
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +29,9 @@ import { r2Score } from '../src/heads/metrics.js';
 import { PrincipalAxes } from '../src/heads/pca.js';
 import { Standardizer } from '../src/heads/standardizer.js';
 import { TopK } from '../src/store/exact.js';
+import { l2Normalize } from '../src/nn/skyclip-model.js';
+import { tf } from '../src/nn/tf.js';
+import { loadModel } from '../src/nn/weights-io.js';
 
 interface CacheMeta {
   count: number;
@@ -45,6 +53,7 @@ const OPTIONS = {
   k: { type: 'string', default: '8' },
   segments: { type: 'string', default: '1' },
   pca: { type: 'string', default: '0' },
+  head: { type: 'string' },
 } as const;
 function parseOptions() {
   try {
@@ -60,6 +69,7 @@ if (modality !== 'spectrum' && modality !== 'image') fail(`--modality must be sp
 const [nRef, nQuery, k, segments, pcaAxes] = [values.reference, values.queries, values.k, values.segments, values.pca].map(Number);
 if (![nRef, nQuery, k, segments].every((v) => Number.isInteger(v) && v > 0)) fail('--reference, --queries, --k and --segments must be positive integers');
 if (!(Number.isInteger(pcaAxes) && pcaAxes >= 0)) fail(`--pca must be a non-negative integer, got '${values.pca}'`);
+if (values.head && (segments !== 1 || pcaAxes !== 0)) fail('--head scores the aligned embedding; it takes neither --segments nor --pca');
 
 if (!existsSync(join(values.cache, 'meta.json'))) fail(`${values.cache} is not a feature-cache entry (no meta.json); see skyclip align --cache`);
 const meta = JSON.parse(readFileSync(join(values.cache, 'meta.json'), 'utf8')) as CacheMeta;
@@ -72,29 +82,71 @@ if (pcaAxes > Math.min(width, nRef)) fail(`--pca ${pcaAxes} exceeds the ${width}
 const survey = openSurvey(values.survey);
 const rows = Array.from(splitPositions(survey, meta.split).subarray(0, n), (p) => survey.rows[p]);
 
+const fd = openSync(join(values.cache, `${modality}.f32`), 'r');
+const object = new Float32Array(tokens * tokenWidth);
+const readObjects = (from: number, count: number): Float32Array => {
+  const block = new Float32Array(count * tokens * tokenWidth);
+  readSync(fd, new Uint8Array(block.buffer), 0, block.byteLength, from * object.byteLength);
+  return block;
+};
+
 // Mean over S contiguous runs of tokens: [n, T, W] on disk -> [n, S*W] in memory, one object at a
 // time. S = 1 is the encoder's own mean-pooled embedding; larger S keeps where along the sequence
 // a feature sits, which a pooling head could learn to use.
-const pooled = new Float32Array(n * width); // float32: --segments = tokens keeps every token (~0.5 GB)
-const object = new Float32Array(tokens * tokenWidth);
-const segmentOf = (t: number) => Math.floor((t * segments) / tokens);
-const segmentSize = Array.from({ length: segments }, (_, s) => Array.from({ length: tokens }, (_, t) => t).filter((t) => segmentOf(t) === s).length);
-const fd = openSync(join(values.cache, `${modality}.f32`), 'r');
-for (let i = 0; i < n; i++) {
-  readSync(fd, new Uint8Array(object.buffer), 0, object.byteLength, i * object.byteLength);
-  for (let t = 0; t < tokens; t++) {
-    const s = segmentOf(t);
-    for (let c = 0; c < tokenWidth; c++) pooled[i * width + s * tokenWidth + c] += object[t * tokenWidth + c] / segmentSize[s];
+function segmentMeans(): Float32Array {
+  const pooled = new Float32Array(n * width); // float32: --segments = tokens keeps every token (~0.5 GB)
+  const segmentOf = (t: number) => Math.floor((t * segments) / tokens);
+  const segmentSize = Array.from({ length: segments }, (_, s) => Array.from({ length: tokens }, (_, t) => t).filter((t) => segmentOf(t) === s).length);
+  for (let i = 0; i < n; i++) {
+    readSync(fd, new Uint8Array(object.buffer), 0, object.byteLength, i * object.byteLength);
+    for (let t = 0; t < tokens; t++) {
+      const s = segmentOf(t);
+      for (let c = 0; c < tokenWidth; c++) pooled[i * width + s * tokenWidth + c] += object[t * tokenWidth + c] / segmentSize[s];
+    }
   }
+  return pooled;
+}
+
+// The model's alignment head on the cached tokens: [n, T, W] -> unit vectors [n, E], in batches.
+async function alignedEmbeddings(modelDir: string): Promise<{ data: Float32Array; cols: number }> {
+  let loaded;
+  try {
+    loaded = await loadModel(modelDir);
+  } catch (e) {
+    fail(`--head ${modelDir}: ${(e as Error).message}`);
+  }
+  const { model } = loaded;
+  const head = modality === 'spectrum' ? model.spectrumHead : model.imageHead;
+  const expected = modality === 'spectrum' ? model.config.spectrum.dim : model.config.image.dim;
+  if (expected !== tokenWidth) fail(`--head ${modelDir}: its ${modality} head reads ${expected}-wide tokens, the cache holds ${tokenWidth}-wide ones`);
+  const dim = model.config.align.dim;
+  const out = new Float32Array(n * dim);
+  const batch = 500;
+  for (let s = 0; s < n; s += batch) {
+    const m = Math.min(batch, n - s);
+    const unit = tf.tidy(() => l2Normalize(head.forward(tf.tensor3d(readObjects(s, m), [m, tokens, tokenWidth])))); // [m, T, W] -> [m, E]
+    out.set(unit.dataSync(), s * dim);
+    unit.dispose();
+  }
+  model.dispose();
+  return { data: out, cols: dim };
+}
+
+let standardized: ArrayLike<number>;
+let dims: number;
+if (values.head) {
+  // Unit vectors: Euclidean neighbours are the cosine neighbours the store finds.
+  ({ data: standardized, cols: dims } = await alignedEmbeddings(values.head));
+} else {
+  // Optionally onto the reference pool's P leading principal axes (label-free), then standardized
+  // with the pool's column statistics (the heads' Standardizer): with --pca, a whitened readout.
+  const pooled = segmentMeans();
+  const raw = { data: pooled, rows: n, cols: width };
+  const features = pcaAxes > 0 ? PrincipalAxes.fit({ data: pooled.subarray(0, nRef * width), rows: nRef, cols: width }, pcaAxes).project(raw) : raw;
+  dims = features.cols;
+  standardized = Standardizer.fit({ data: features.data.subarray(0, nRef * dims), rows: nRef, cols: dims }).transform(features).data;
 }
 closeSync(fd);
-
-// Optionally onto the reference pool's P leading principal axes (label-free), then standardized
-// with the pool's column statistics (the heads' Standardizer): with --pca, a whitened readout.
-const raw = { data: pooled, rows: n, cols: width };
-const features = pcaAxes > 0 ? PrincipalAxes.fit({ data: pooled.subarray(0, nRef * width), rows: nRef, cols: width }, pcaAxes).project(raw) : raw;
-const dims = features.cols;
-const standardized = Standardizer.fit({ data: features.data.subarray(0, nRef * dims), rows: nRef, cols: dims }).transform(features).data;
 
 const truth: number[] = [];
 const predicted: number[] = [];
@@ -110,6 +162,7 @@ for (let q = nRef; q < n; q++) {
   predicted.push(k % 2 === 1 ? zs[(k - 1) / 2] : (zs[k / 2 - 1] + zs[k / 2]) / 2);
   truth.push(Number(rows[q].z));
 }
-console.log(`| cache | modality | reference | galaxies scored | k | segments | PCA axes | z R^2 |`);
-console.log(`|---|---|---|---|---|---|---|---|`);
-console.log(`| ${values.cache} | ${modality} | ${nRef} | ${truth.length} | ${k} | ${segments} | ${pcaAxes || 'none'} | ${r2Score(truth, predicted).toFixed(4)} |`);
+const readout = values.head ? `aligned embedding of ${values.head}` : `${segments} segment${segments > 1 ? 's' : ''}${pcaAxes ? `, ${pcaAxes} whitened PCA axes` : ''}`;
+console.log(`| cache | modality | reference | galaxies scored | k | features | z R^2 |`);
+console.log(`|---|---|---|---|---|---|---|`);
+console.log(`| ${values.cache} | ${modality} | ${nRef} | ${truth.length} | ${k} | ${readout} | ${r2Score(truth, predicted).toFixed(4)} |`);
