@@ -136,11 +136,13 @@ export const AlignHeadSchema = z.strictObject({
    */
   queries: z.number().int().positive().optional(),
   /**
-   * Spectrum head only: add a position-specific linear readout of the whole spectrum-token
-   * sequence to the pooled vector (see nn/alignment-head.ts). Pooling cannot tell where a line
-   * sits, which is the redshift. Absent = no readout (AstroCLIP); left out like `queries`.
+   * Spectrum head only: principal axes P of a readout of the whole spectrum-token sequence whose
+   * learned map is added to the pooled vector (nn/layers/principal-readout.ts). The axes are
+   * fitted, label-free, on the training split's frozen tokens by `skyclip align`. Pooling cannot
+   * tell where a line sits, which is the redshift. Absent = no readout (AstroCLIP); left out
+   * like `queries`.
    */
-  spectrumReadout: z.boolean().optional(),
+  spectrumReadout: z.number().int().positive().optional(),
   /** Hidden width of the residual MLP / dim. Default 4. */
   mlpRatio: z.number().positive().default(4),
   /** LayerNorm epsilon. Default 1e-5 (torch). */

@@ -4,11 +4,11 @@
  *   x = norm(pool(tokens));  x = x + mlp(x)
  * With Q > 1 queries the pool's Q outputs are concatenated and a linear layer merges them back
  * to the shared width first: x = norm(merge(pool(tokens))).
- * With a sequence readout (fixed T) a linear map of the whole flattened sequence is added before
- * the norm: x = norm(pool(tokens) + readout(flatten(tokens))). Pooling is a weighted mean over
- * positions, so it cannot say where in the sequence a feature sits; on a spectrum that position
- * is the redshift. A per-position linear readout can (it spans the sequence's principal axes,
- * the label-free readout that holds the redshift; scripts/backbone-knn.ts --segments T --pca P).
+ * With a principal-axis readout (layers/principal-readout.ts) a learned map of the whole
+ * sequence's P whitened principal-axis coordinates is added before the norm:
+ * x = norm(pool(tokens) + readout(tokens)). Pooling is a weighted mean over positions, so it
+ * cannot say where in the sequence a feature sits; on a spectrum that position is the redshift,
+ * and those coordinates hold it (scripts/backbone-knn.ts --segments T --pca P).
  *
  *   const head = new AlignmentHead(init, { kvDim: 96, dim: 64, heads: 4, mlpRatio: 4, eps: 1e-5 });
  *   head.forward(sequence); // [B, T, 96] -> [B, 64]  (not normalized; SkyClipModel normalizes)
@@ -19,6 +19,7 @@ import { CrossAttentionPool } from './layers/cross-attention-pool.js';
 import { LayerNorm } from './layers/layer-norm.js';
 import { Linear } from './layers/linear.js';
 import { Mlp } from './layers/mlp.js';
+import { PrincipalReadout } from './layers/principal-readout.js';
 
 export interface AlignmentHeadConfig {
   /** Width of the encoder tokens. */
@@ -30,16 +31,16 @@ export interface AlignmentHeadConfig {
   eps: number;
   /** Learned pooling queries. Default 1 (AstroCLIP). */
   queries?: number;
-  /** Sequence length T of a position-specific linear readout (T * kvDim -> dim); absent = none. */
-  readoutTokens?: number;
+  /** A principal-axis readout of sequences of `tokens` tokens on `axes` axes; absent = none. */
+  readout?: { tokens: number; axes: number };
 }
 
 export class AlignmentHead extends Module {
   readonly pool: CrossAttentionPool;
   /** Q * dim -> dim; only when there are several queries (one query needs no merge). */
   readonly merge?: Linear;
-  /** T * kvDim -> dim; only with `readoutTokens`. */
-  readonly readout?: Linear;
+  /** [B, T, kvDim] -> [B, dim]; only with `readout`. */
+  readonly readout?: PrincipalReadout;
   readonly norm: LayerNorm;
   readonly mlp: Mlp;
 
@@ -48,15 +49,10 @@ export class AlignmentHead extends Module {
     readonly config: AlignmentHeadConfig,
   ) {
     super();
-    const { kvDim, dim, heads, mlpRatio, eps, queries = 1, readoutTokens } = config;
+    const { kvDim, dim, heads, mlpRatio, eps, queries = 1, readout } = config;
     this.pool = this.child('pool', new CrossAttentionPool(init, { kvDim, dim, heads, queries }));
     if (queries > 1) this.merge = this.child('merge', new Linear(init, queries * dim, dim));
-    if (readoutTokens !== undefined) {
-      if (!Number.isInteger(readoutTokens) || readoutTokens < 1) throw new RangeError(`AlignmentHead: readoutTokens must be a positive integer, got ${readoutTokens}`);
-      // std 0.02 / sqrt(T): the readout starts about as loud as one token's projection, so the
-      // pool is not drowned at init and the readout grows only as far as the loss asks.
-      this.readout = this.child('readout', new Linear(init, readoutTokens * kvDim, dim, { std: 0.02 / Math.sqrt(readoutTokens) }));
-    }
+    if (readout) this.readout = this.child('readout', new PrincipalReadout(init, { tokens: readout.tokens, width: kvDim, axes: readout.axes, dim }));
     this.norm = this.child('norm', new LayerNorm(init, dim, eps));
     this.mlp = this.child('mlp', new Mlp(init, dim, Math.round(dim * mlpRatio)));
   }
@@ -65,18 +61,9 @@ export class AlignmentHead extends Module {
     return tf.tidy(() => {
       const pooled = this.pool.forward(sequence, keyMask); // [B, Q*E]
       let summary = this.merge ? this.merge.forward(pooled) : pooled; // [B, E]
-      if (this.readout) summary = summary.add(this.readout.forward(this.flatten(sequence))); // [B, E]
+      if (this.readout) summary = summary.add(this.readout.forward(sequence)); // [B, E]
       const x = this.norm.forward(summary as tf.Tensor2D); // [B, E]
       return x.add(this.mlp.forward(x)) as tf.Tensor2D; // [B, E]
     });
-  }
-
-  /** [B, T, D] -> [B, T * D], refusing a sequence of another length than the readout's. */
-  private flatten(sequence: tf.Tensor3D): tf.Tensor2D {
-    const [batch, tokens, width] = sequence.shape;
-    if (tokens !== this.config.readoutTokens) {
-      throw new RangeError(`AlignmentHead: the sequence readout expects ${this.config.readoutTokens} tokens, got ${tokens}`);
-    }
-    return sequence.reshape([batch, tokens * width]);
   }
 }

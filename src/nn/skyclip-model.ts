@@ -48,9 +48,9 @@ export class SkyClipModel extends Module {
     this.image = this.child('image', new VisionTransformer(init, vitConfigFrom(config)));
     this.spectrum = this.child('spectrum', new SpecFormer(init, specFormerConfigFrom(config)));
     const { spectrumReadout, ...align } = config.align;
-    const head = (kvDim: number, readoutTokens?: number) => new AlignmentHead(init, { kvDim, ...align, readoutTokens });
+    const head = (kvDim: number, readout?: { tokens: number; axes: number }) => new AlignmentHead(init, { kvDim, ...align, readout });
     this.imageHead = this.child('imageHead', head(config.image.dim));
-    this.spectrumHead = this.child('spectrumHead', head(config.spectrum.dim, spectrumReadout ? this.spectrum.tokenizer.numTokens : undefined));
+    this.spectrumHead = this.child('spectrumHead', head(config.spectrum.dim, spectrumReadout ? { tokens: this.spectrum.tokenizer.numTokens, axes: spectrumReadout } : undefined));
     this.logitScale = config.align.logitScale;
   }
 

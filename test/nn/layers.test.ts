@@ -10,6 +10,7 @@ import { Mlp } from '../../src/nn/layers/mlp.js';
 import { PatchEmbed, patchify, selectTokens } from '../../src/nn/layers/patch-embed.js';
 import { clsPool, meanPool } from '../../src/nn/layers/pooling.js';
 import { PositionEmbedding } from '../../src/nn/layers/position-embedding.js';
+import { PrincipalReadout } from '../../src/nn/layers/principal-readout.js';
 import { SpectrumTokenizer } from '../../src/nn/layers/spectrum-tokenizer.js';
 import { TransformerBlock } from '../../src/nn/layers/transformer-block.js';
 import { ParamInit } from '../../src/nn/module.js';
@@ -159,26 +160,48 @@ describe('attention', () => {
     assert.deepEqual(four.forward(x).shape, [2, 8]);
   });
 
-  it('alignment head: a sequence readout tells token positions apart (the pool cannot) and adds nothing when zeroed', () => {
+  it('principal readout: whitened coordinates (x - center) @ axes, then a learned map; unfitted it adds only the bias', () => {
+    const readout = new PrincipalReadout(new ParamInit(3), { tokens: 5, width: 4, axes: 3, dim: 6 });
+    const x = tf.randomNormal([2, 5, 4], 0, 1, 'float32', 31) as tf.Tensor3D;
+    assert.ok(tf.tidy(() => readout.coordinates(x).abs().max().dataSync()[0]) === 0, 'unfitted: zero coordinates');
+    assert.equal(readout.center.trainable, false);
+    assert.equal(readout.axes.trainable, false);
+    assert.equal(readout.proj.weight.trainable, true);
+    const center = Float32Array.from({ length: 20 }, (_, i) => i / 10);
+    const axes = Float32Array.from({ length: 60 }, (_, i) => Math.sin(i));
+    readout.setAxes(center, axes);
+    // By hand: coordinate j of object b = sum_r (x[b, r] - center[r]) * axes[r, j], r = t * 4 + d.
+    const flat = x.reshape([2, 20]).arraySync() as number[][];
+    const expected = flat.map((row) => [0, 1, 2].map((j) => row.reduce((acc, v, r) => acc + (v - center[r]) * axes[r * 3 + j], 0)));
+    assert.ok(maxAbsDiff(readout.coordinates(x), tf.tensor2d(expected)) < 1e-4);
+    const byHand = dense(tf.tensor2d(expected), readout.proj.weight as tf.Tensor2D, readout.proj.bias as tf.Tensor1D);
+    assert.ok(maxAbsDiff(readout.forward(x), byHand) < 1e-4);
+    assert.throws(() => readout.setAxes(center, axes.subarray(0, 40)), /expected 20 centre values and 20 x 3 axes/);
+    assert.throws(() => readout.forward(tf.zeros([2, 4, 4]) as tf.Tensor3D), /fitted on sequences of 5 x 4, got 4 x 4/);
+  });
+
+  it('alignment head: a principal readout tells token positions apart (the pool cannot) and adds nothing when zeroed', () => {
     const config = { kvDim: 12, dim: 8, heads: 2, mlpRatio: 2, eps: 1e-5 };
     const pooled = new AlignmentHead(new ParamInit(7), config);
-    const withReadout = new AlignmentHead(new ParamInit(7), { ...config, readoutTokens: 5 });
-    assert.deepEqual(withReadout.readout!.weight.shape, [5 * 12, 8]);
+    const withReadout = new AlignmentHead(new ParamInit(7), { ...config, readout: { tokens: 5, axes: 3 } });
+    assert.deepEqual(withReadout.readout!.axes.shape, [5 * 12, 3]);
     assert.equal(pooled.readout, undefined);
+    withReadout.readout!.setAxes(new Float32Array(60), Float32Array.from({ length: 180 }, (_, i) => Math.cos(i)));
     const x = tf.randomNormal([2, 5, 12], 0, 1, 'float32', 23) as tf.Tensor3D;
     const swapped = tf.concat([x.slice([0, 1, 0], [2, 1, 12]), x.slice([0, 0, 0], [2, 1, 12]), x.slice([0, 2, 0], [2, 3, 12])], 1) as tf.Tensor3D;
     // The attention pool is a weighted mean: swapping two tokens changes nothing.
     assert.ok(maxAbsDiff(pooled.forward(x), pooled.forward(swapped)) < 1e-5);
     // The readout weighs each position separately: the same swap moves the embedding.
     assert.ok(maxAbsDiff(withReadout.forward(x), withReadout.forward(swapped)) > 1e-3);
-    // With a zero readout the head is exactly the pooled one (same other weights).
+    // With zero axes and bias the head is exactly the pooled one (same other weights).
     const weights = new Map(pooled.weights());
-    weights.set('readout.weight', tf.zeros([60, 8]));
-    weights.set('readout.bias', tf.zeros([8]));
+    weights.set('readout.center', tf.zeros([60]));
+    weights.set('readout.axes', tf.zeros([60, 3]));
+    weights.set('readout.proj.weight', tf.randomNormal([3, 8]));
+    weights.set('readout.proj.bias', tf.zeros([8]));
     withReadout.loadWeights(weights);
     assert.ok(maxAbsDiff(withReadout.forward(x), pooled.forward(x)) < 1e-6);
-    assert.throws(() => withReadout.forward(x.slice([0, 0, 0], [2, 4, 12]) as tf.Tensor3D), /expects 5 tokens, got 4/);
-    assert.throws(() => new AlignmentHead(new ParamInit(7), { ...config, readoutTokens: 0 }), /readoutTokens must be a positive integer/);
+    assert.throws(() => new AlignmentHead(new ParamInit(7), { ...config, readout: { tokens: 0, axes: 3 } }), /tokens must be a positive integer/);
   });
 });
 

@@ -10,7 +10,8 @@ import { tf } from '../../src/nn/tf.js';
 import { train } from '../../src/train/loop.js';
 import { ParamInit } from '../../src/nn/module.js';
 import { infoNce } from '../../src/train/losses.js';
-import { retentionTargets } from '../../src/train/pipelines/retention.js';
+import { spectrumAxes } from '../../src/train/pipelines/retention.js';
+import { PrincipalReadout } from '../../src/nn/layers/principal-readout.js';
 import { AlignFrozenTask, SpectrumRetention, type CachedFeatureBatch } from '../../src/train/tasks/align.js';
 
 const config = resolveModelConfig({
@@ -90,13 +91,13 @@ test('spectrum retention: loss = InfoNCE + weight x MSE of the decoded unit spec
   model.dispose();
 });
 
-test('retention targets: whitened coordinates on the training tokens\' leading axes; validation projected on the same axes', () => {
+test('spectrum axes: whitened coordinates on the training tokens\' leading axes; validation projected on the same axes; a readout with them reproduces the coordinates', () => {
   const n = 300;
   const batch = pairedFeatures(n + 50, 21); // spectrum tokens [350, 7, 16], a 4-d latent inside
   const data = batch.spectrumTokens.dataSync() as Float32Array;
   const row = 7 * 16;
   const block = (from: number, to: number) => ({ tokens: 7, width: 16, data: data.slice(from * row, to * row) });
-  const t = retentionTargets(block(0, n), block(n, n + 50), 4, 1);
+  const t = spectrumAxes(block(0, n), block(n, n + 50), 4, 1);
   assert.equal(t.train.length, n * 4);
   assert.equal(t.val.length, 50 * 4);
   for (let j = 0; j < 4; j++) {
@@ -105,6 +106,12 @@ test('retention targets: whitened coordinates on the training tokens\' leading a
     assert.ok(Math.abs(mean) < 1e-4 && Math.abs(square / (n - 1) - 1) < 1e-3, `axis ${j}: mean ${mean}, variance ${square / (n - 1)}`);
   }
   assert.ok(t.variances[0] >= t.variances[3] && t.variances[3] > 10 * 0.3 ** 2, 'four strong latent axes above the noise');
-  assert.throws(() => retentionTargets(block(0, n), block(n, n + 50), 0, 1), /retention axes must be an integer/);
+  assert.throws(() => spectrumAxes(block(0, n), block(n, n + 50), 0, 1), /principal axes must be an integer/);
+  // The head's readout with these axes gives the validation objects' coordinates.
+  const readout = new PrincipalReadout(new ParamInit(1), { tokens: 7, width: 16, axes: 4, dim: 3 });
+  readout.setAxes(t.center, t.axes);
+  const coords = readout.coordinates(batch.spectrumTokens.slice([n, 0, 0], [50, 7, 16]) as tf.Tensor3D);
+  assert.ok(tf.tidy(() => coords.sub(tf.tensor2d(t.val, [50, 4])).abs().max().dataSync()[0]) < 1e-3);
+  tf.dispose([coords, ...readout.namedParameters().map(([, v]) => v)]);
   tf.dispose(batch as unknown as tf.TensorContainer);
 });

@@ -159,6 +159,26 @@ describe('pipelines', () => {
     assert.equal(await main(['align', '--init', join(root, 'ps'), '--data', trainData, '--out', join(root, 'cli-r'), '--retain-spectrum', '2', '--retain-weight', 'lots']), 2);
   });
 
+  it('fits the spectrum head\'s principal-axis readout on the frozen train tokens; the axes stay as fitted, its map learns', async () => {
+    const withReadout = join(root, 'init-readout');
+    const model = buildModel({ ...MICRO, align: { ...MICRO.align, spectrumReadout: 3 } }, { seed: 2 });
+    await saveModel(withReadout, model);
+    model.dispose();
+    const cacheDir = join(root, 'features-readout');
+    const lines: string[] = [];
+    const result = await runAlign({ ...stage('al-readout', { init: withReadout, cacheDir }), log: (l) => lines.push(l) });
+    assert.ok(lines.some((l) => l.includes('spectrum readout: 3 whitened principal axes of the spectrum tokens, fitted and cached')));
+    const entry = readdirSync(cacheDir).find((d) => d.startsWith('retention-') && d.endsWith('-p3-s1'));
+    assert.ok(entry, 'the fit is cached');
+    const bytes = readFileSync(join(cacheDir, entry, 'axes.f32'));
+    const fittedAxes = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const after = await weightsOf(result.out, 'spectrumHead.readout.');
+    assert.deepEqual(after.get('spectrumHead.readout.axes'), fittedAxes, 'the saved axes are the fit, untouched by the optimizer');
+    assert.ok(fittedAxes.some((v) => v !== 0));
+    const before = await weightsOf(withReadout, 'spectrumHead.readout.');
+    assert.ok(changed(before, after) && changed(new Map([['w', before.get('spectrumHead.readout.proj.weight')!]]), new Map([['w', after.get('spectrumHead.readout.proj.weight')!]])), 'the map learned');
+  });
+
   it('combines encoders from two model directories and fine-tunes everything with --full', async () => {
     const result = await runAlign({ ...stage('full', { init: join(root, 'pi') }), spectrumFrom: join(root, 'ps'), full: true });
     const loaded = await loadModel(result.out, { expect: MICRO.preprocess });

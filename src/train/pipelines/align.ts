@@ -39,7 +39,7 @@ import {
   stageRecord,
 } from './common.js';
 import { gatherRowValues, gatherTokens, tokenFeatures, type TokenFeatures } from './feature-cache.js';
-import { cachedRetentionTargets, type RetentionTargets } from './retention.js';
+import { cachedSpectrumAxes, type SpectrumAxes } from './retention.js';
 import { checkStageOptions, loopSettings, type StageOptions, type StageResult } from './pretrain.js';
 
 export interface AlignOptions extends StageOptions {
@@ -59,12 +59,12 @@ export interface AlignOptions extends StageOptions {
 }
 
 /** Frozen-backbone batches gathered from cached token sequences (and the retention targets, when given). */
-export function cachedFeatureData(train: TokenFeatures, val: TokenFeatures, batchSize: number, seed: number, targets?: RetentionTargets): TrainData<CachedFeatureBatch> {
+export function cachedFeatureData(train: TokenFeatures, val: TokenFeatures, batchSize: number, seed: number, targets?: SpectrumAxes): TrainData<CachedFeatureBatch> {
   const order = new EpochOrder(train.count, seed);
   const batch = (f: TokenFeatures, t: Float32Array | undefined, items: ArrayLike<number>): CachedFeatureBatch => ({
     imageTokens: gatherTokens(f.image, items),
     spectrumTokens: gatherTokens(f.spectrum, items),
-    ...(t && targets ? { spectrumTargets: tf.tensor2d(gatherRowValues(t, targets.axes, items), [items.length, targets.axes]) } : {}), // [B, P]
+    ...(t && targets ? { spectrumTargets: tf.tensor2d(gatherRowValues(t, targets.count, items), [items.length, targets.count]) } : {}), // [B, P]
   });
   return {
     batchSize,
@@ -123,14 +123,23 @@ export async function runAlign(options: AlignOptions): Promise<StageResult> {
       const valFeatures = await tokenFeatures(model, valSet, cacheDir, { progress, label: 'features (val)' });
       featureSeconds = trainFeatures.seconds + valFeatures.seconds;
       log(`${stage}: features ${trainFeatures.fromCache ? 'read from' : 'computed into'} ${cacheDir} (${featureSeconds.toFixed(0)} s)`);
-      let targets: RetentionTargets | undefined;
+      const readout = model.spectrumHead.readout;
+      if (readout) {
+        // The spectrum head reads the whole sequence through its principal axes: fitted here, on
+        // exactly the frozen tokens it will be trained and used on.
+        const t0 = performance.now();
+        const { fitted, fromCache } = await cachedSpectrumAxes(cacheDir, trainFeatures, valFeatures, readout.config.axes, options.seed);
+        readout.setAxes(fitted.center, fitted.axes);
+        log(`${stage}: spectrum readout: ${fitted.count} whitened principal axes of the spectrum tokens, ${fromCache ? 'read from the cache' : 'fitted and cached'} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      }
+      let targets: SpectrumAxes | undefined;
       let retention: SpectrumRetention | undefined;
       if (options.retain) {
         const t0 = performance.now();
-        const fitted = await cachedRetentionTargets(cacheDir, trainFeatures, valFeatures, options.retain.axes, options.seed);
-        targets = fitted.targets;
+        const { fitted, fromCache } = await cachedSpectrumAxes(cacheDir, trainFeatures, valFeatures, options.retain.axes, options.seed);
+        targets = fitted;
         retention = new SpectrumRetention(new ParamInit(options.seed), model.config.align.dim, options.retain.axes, options.retain.weight);
-        const how = fitted.fromCache ? 'read from the cache' : 'fitted and cached';
+        const how = fromCache ? 'read from the cache' : 'fitted and cached';
         log(`${stage}: retention targets: ${options.retain.axes} whitened principal axes of the spectrum tokens, ${how} (weight ${options.retain.weight}; ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
       }
       try {
