@@ -31,6 +31,8 @@ export const alignCommand: Command = {
     '(keyed by encoder weights + survey + split), then only the heads learn. --full fine-tunes',
     'every weight on augmented pairs instead. Writes the model directory and',
     'training-log/align/ (log.jsonl, loss.svg/png), carrying the earlier stages\' logs.',
+    'A spectrum head with a principal-axis readout (align.spectrumReadout in the model config, the',
+    'tiny preset\'s) first has its axes fitted on the cached train tokens (label-free, cached too).',
     '',
     'Options:',
     '  --image-from DIR      take the image encoder weights from this model directory',

@@ -114,6 +114,8 @@ export async function runAlign(options: AlignOptions): Promise<StageResult> {
     let result: TrainResult;
     let featureSeconds = 0;
     if (options.full) {
+      // A spectrum readout keeps the axes its init has (fitted by an earlier frozen alignment, or
+      // zero); only its map learns here, as the encoder under it moves.
       const data = pairData(trainSet, valSet, { batchSize: options.batch, seed: options.seed, augment: options.augment ?? DEFAULT_AUGMENT });
       result = await train(new AlignFullTask(model), data, settings);
     } else {
