@@ -72,7 +72,7 @@ SPECTRUM_STEPS=2400; SPECTRUM_BATCH=32; SPECTRUM_LR=5e-4
 ALIGN_STEPS=6000; ALIGN_BATCH=256; ALIGN_LR=5e-4   # 1,500 until model c7ee29675aeade48: val InfoNCE still falling (2.48 -> 1.82 at 6,000)
 # The spectrum-retention term (skyclip align --retain-spectrum): 20 whitened principal axes of the
 # frozen spectrum tokens, weight ALIGN_RETAIN_WEIGHT (models/README.md, "Keeping the spectrum's redshift").
-ALIGN_RETAIN_AXES=20; ALIGN_RETAIN_WEIGHT=1
+ALIGN_RETAIN_AXES=20; ALIGN_RETAIN_WEIGHT=3
 PRE_VAL=256; ALIGN_VAL=1024
 EVAL=(--candidates 1000 --min-pairs 2000 --mm-samples 512)
 OUT=models/tiny
