@@ -279,7 +279,7 @@ export function reportMarkdown(r: EvalReport): string {
     `- Features are standard-scaled with the fit split's statistics. k-NN is distance-weighted with Euclidean distance on the scaled features (scikit-learn's weights='distance', AstroCLIP's zero-shot protocol); k from ${s.kGrid.join(', ')}.`,
     `- Linear probe: ridge (alpha on val) / multinomial logistic regression (l2 from ${s.l2Grid.join(', ')} on val), on the whole fit split.`,
     `- Few-shot: ${s.fewShotLabels} labelled fit objects per target, drawn ${s.fewShotDraws} times (seeds ${s.seed} to ${s.seed + s.fewShotDraws - 1}); every few-shot number is the mean over the draws (± their standard deviation where shown), hyperparameters and plots are the first draw's; MLP hidden ${s.fewShotHidden.join('x')}, at most ${s.mlpEpochs} epochs, early stopping on 20 % of those labels; prototype head when a class has fewer than ${s.fewShotMinPerClass} examples.`,
-    `- Random-init baseline: the same architecture built with seed ${r.randomEncoder.seed} (model ${r.randomEncoder.id}), embedded and probed identically.`,
+    `- Random-init baseline: the same architecture built with seed ${r.randomEncoder.seed} (model ${r.randomEncoder.id}), embedded and probed identically; nothing in it is trained or fitted (a spectrum principal-axis readout keeps zero axes, so it adds nothing).`,
     `- Photometry baseline: g, r, z aperture fluxes measured on the cutouts (radius ${s.apertures.magnitudeRadiusArcsec}" for magnitudes, ${s.apertures.colourRadiusArcsec}" for colours), asinh magnitudes softened by the measured aperture noise; features g, r, z, g-r, r-z.`,
     ...r.notes.map((n) => `- ${n}`),
     '',
