@@ -32,8 +32,10 @@ import { TopK } from '../src/store/exact.js';
 import { l2Normalize } from '../src/nn/skyclip-model.js';
 import { tf } from '../src/nn/tf.js';
 import { loadModel } from '../src/nn/weights-io.js';
+import { encoderKey } from '../src/train/pipelines/feature-cache.js';
 
 interface CacheMeta {
+  key: string;
   count: number;
   split: 'train' | 'val';
   image: { tokens: number; width: number };
@@ -117,8 +119,13 @@ async function alignedEmbeddings(modelDir: string): Promise<{ data: Float32Array
   }
   const { model } = loaded;
   const head = modality === 'spectrum' ? model.spectrumHead : model.imageHead;
-  const expected = modality === 'spectrum' ? model.config.spectrum.dim : model.config.image.dim;
-  if (expected !== tokenWidth) fail(`--head ${modelDir}: its ${modality} head reads ${expected}-wide tokens, the cache holds ${tokenWidth}-wide ones`);
+  // The heads only mean something on their own encoders' tokens; a cache of other encoders of
+  // the same width would run and give a wrong number.
+  const encoders = await encoderKey(model);
+  if (!meta.key.startsWith(`${encoders}-`)) fail(`--head ${modelDir}: its encoders (key ${encoders}) did not make this cache (${meta.key})`);
+  if (head.readout && tf.tidy(() => head.readout!.axes.abs().max().dataSync()[0]) === 0) {
+    fail(`--head ${modelDir}: its ${modality} readout was never fitted (zero axes); align it first (skyclip align)`);
+  }
   const dim = model.config.align.dim;
   const out = new Float32Array(n * dim);
   const batch = 500;

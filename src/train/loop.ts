@@ -7,6 +7,7 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tf } from '../nn/tf.js';
+import { SkyclipError } from '../util/errors.js';
 import { ProgressBar } from '../util/progress.js';
 import { AdamW, type AdamWOptions } from './adamw.js';
 import { loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint.js';
@@ -124,6 +125,17 @@ export async function train<Batch>(
   let loop: LoopState = { step: 0, seed: config.seed, samplesSeen: 0, bestVal: Number.POSITIVE_INFINITY };
   const checkpoint = config.resume === false ? undefined : await loadCheckpoint(config.runDir);
   if (checkpoint) {
+    // A checkpoint of another set of weights (another head architecture, another retention
+    // option) would resume half of them and silently restart the rest with a decayed rate.
+    const missing = [...byName.keys()].filter((n) => !checkpoint.params.has(n));
+    const unexpected = [...checkpoint.params.keys()].filter((n) => !byName.has(n));
+    if (missing.length || unexpected.length) {
+      const list = (names: string[]) => `${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}`;
+      throw new SkyclipError(
+        'BAD_INPUT',
+        `the checkpoint in ${config.runDir} was made for other weights (${missing.length} missing: ${list(missing)}; ${unexpected.length} unexpected: ${list(unexpected)}); start over with --fresh or use another run dir`,
+      );
+    }
     for (const [name, values] of checkpoint.params) {
       const variable = byName.get(name);
       if (variable) tf.tidy(() => variable.assign(tf.tensor(values, variable.shape)));

@@ -115,3 +115,18 @@ test('spectrum axes: whitened coordinates on the training tokens\' leading axes;
   tf.dispose([coords, ...readout.namedParameters().map(([, v]) => v)]);
   tf.dispose(batch as unknown as tf.TensorContainer);
 });
+
+test('cache entries are written whole and an existing complete entry is kept (same key, same content)', async () => {
+  const { writeCacheEntry, readFloats } = await import('../../src/train/pipelines/feature-cache.js');
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'skyclip-cache-'));
+  await writeCacheEntry(dir, 'k1', { 'a.f32': Float32Array.of(1, 2, 3), 'meta.json': '{"n":3}\n' });
+  assert.deepEqual(Array.from(await readFloats(join(dir, 'k1', 'a.f32'), 3)), [1, 2, 3]);
+  // A second writer of the same key (another run sharing the cache) leaves the entry alone.
+  await writeCacheEntry(dir, 'k1', { 'a.f32': Float32Array.of(9, 9, 9), 'meta.json': '{"n":3}\n' });
+  assert.deepEqual(Array.from(await readFloats(join(dir, 'k1', 'a.f32'), 3)), [1, 2, 3]);
+  assert.deepEqual(readdirSync(dir), ['k1'], 'no temporary folder left behind');
+  assert.equal(readFileSync(join(dir, 'k1', 'meta.json'), 'utf8'), '{"n":3}\n');
+  await assert.rejects(readFloats(join(dir, 'k1', 'a.f32'), 4), /has 12 bytes, expected 16/);
+  rmSync(dir, { recursive: true, force: true });
+});

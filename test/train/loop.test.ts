@@ -92,3 +92,17 @@ test('an interrupted run resumes from its checkpoint and ends where an uninterru
   rmSync(straightDir, { recursive: true });
   rmSync(resumedDir, { recursive: true });
 });
+
+test('a checkpoint of other weights is refused, not half resumed', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skyclip-train-'));
+  const first = regressionTask();
+  await train(first.task, data, config(dir, 10));
+  first.dispose();
+  const other = regressionTask();
+  const extra = tf.variable(tf.zeros([1]), true, 'extra');
+  const renamed: TrainTask<Batch> = { ...other.task, parameters: () => [['probe.weight', other.weight], ['probe.bias', extra]] as const };
+  await assert.rejects(train(renamed, data, config(dir, 20)), /made for other weights \(1 missing: probe\.bias; 0 unexpected/);
+  other.dispose();
+  extra.dispose();
+  rmSync(dir, { recursive: true });
+});

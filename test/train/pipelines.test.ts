@@ -177,6 +177,10 @@ describe('pipelines', () => {
     assert.ok(fittedAxes.some((v) => v !== 0));
     const before = await weightsOf(withReadout, 'spectrumHead.readout.');
     assert.ok(changed(before, after) && changed(new Map([['w', before.get('spectrumHead.readout.proj.weight')!]]), new Map([['w', after.get('spectrumHead.readout.proj.weight')!]])), 'the map learned');
+    // --full does not fit axes: an unfitted readout is said, not silently carried.
+    const fullLines: string[] = [];
+    await runAlign({ ...stage('al-readout-full', { init: withReadout }), full: true, steps: 1, log: (l) => fullLines.push(l) });
+    assert.ok(fullLines.some((l) => l.includes("warning: the spectrum readout's axes were never fitted")));
   });
 
   it('combines encoders from two model directories and fine-tunes everything with --full', async () => {

@@ -70,7 +70,8 @@ async function writeSynced(path: string, data: Float32Array | string): Promise<v
 /**
  * Writes `<cacheDir>/<key>/` with these files atomically: into a temporary folder (each file
  * synced), then renamed into place, so a reader sees either no entry or a whole one. meta.json
- * should be among the files: readers take its presence as the mark of a complete entry.
+ * should be among the files: readers take its presence as the mark of a complete entry, and an
+ * existing complete entry is kept (the same key means the same content).
  */
 export async function writeCacheEntry(cacheDir: string, key: string, files: Record<string, Float32Array | string>): Promise<void> {
   await mkdir(cacheDir, { recursive: true });
@@ -79,8 +80,20 @@ export async function writeCacheEntry(cacheDir: string, key: string, files: Reco
   await mkdir(tmp);
   try {
     for (const [name, data] of Object.entries(files)) await writeSynced(join(tmp, name), data);
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
+    // Entries are deterministic in their key, so a complete one written meanwhile by another run
+    // sharing the cache is kept as it is (replacing it could pull it from under that run's reads).
+    if (existsSync(join(dir, 'meta.json'))) {
+      await rm(tmp, { recursive: true, force: true });
+      return;
+    }
+    await rm(dir, { recursive: true, force: true }); // an incomplete folder, never a reader's entry
+    try {
+      await rename(tmp, dir);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (!((code === 'ENOTEMPTY' || code === 'EEXIST') && existsSync(join(dir, 'meta.json')))) throw err;
+      await rm(tmp, { recursive: true, force: true }); // the other run won the race
+    }
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
