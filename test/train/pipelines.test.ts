@@ -146,7 +146,7 @@ describe('pipelines', () => {
     const repeat = await runAlign({ ...stage('al-retain-2', { init: join(root, 'ps'), cacheDir }), retain: { axes: 3, weight: 0.5 }, log: (l) => again.push(l) });
     assert.ok(again.some((l) => l.includes('read from the cache')));
     assert.equal(repeat.modelId, result.modelId, 'cached targets are the fitted ones');
-    assert.equal(readdirSync(cacheDir).filter((d) => d.startsWith('retention-')).length, 1, 'one entry, no temporary folder left');
+    assert.equal(readdirSync(cacheDir).filter((d) => d.startsWith('spectrum-axes-')).length, 1, 'one entry, no temporary folder left');
     assert.ok(result.finalLosses.val > 0 && result.finalLosses.val < 2 * result.finalLosses.chance, 'an InfoNCE-sized validation loss');
     const loaded = await loadModel(result.out);
     assert.ok(!loaded.model.namedParameters().some(([n]) => n.startsWith('retention.')), 'the decoder is not part of the model');
@@ -168,7 +168,7 @@ describe('pipelines', () => {
     const lines: string[] = [];
     const result = await runAlign({ ...stage('al-readout', { init: withReadout, cacheDir }), log: (l) => lines.push(l) });
     assert.ok(lines.some((l) => l.includes('spectrum readout: 3 whitened principal axes of the spectrum tokens, fitted and cached')));
-    const entry = readdirSync(cacheDir).find((d) => d.startsWith('retention-') && d.endsWith('-p3-s1'));
+    const entry = readdirSync(cacheDir).find((d) => d.startsWith('spectrum-axes-') && d.endsWith('-p3-s1'));
     assert.ok(entry, 'the fit is cached');
     const bytes = readFileSync(join(cacheDir, entry, 'axes.f32'));
     const fittedAxes = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));

@@ -129,12 +129,18 @@ export async function runAlign(options: AlignOptions): Promise<StageResult> {
       const valFeatures = await tokenFeatures(model, valSet, cacheDir, { progress, label: 'features (val)' });
       featureSeconds = trainFeatures.seconds + valFeatures.seconds;
       log(`${stage}: features ${trainFeatures.fromCache ? 'read from' : 'computed into'} ${cacheDir} (${featureSeconds.toFixed(0)} s)`);
+      // One fit per axis count: the readout and the retention targets share it when they agree.
+      const fits = new Map<number, Promise<{ fitted: SpectrumAxes; fromCache: boolean }>>();
+      const axesFor = (count: number) => {
+        if (!fits.has(count)) fits.set(count, cachedSpectrumAxes(cacheDir, trainFeatures, valFeatures, count, options.seed));
+        return fits.get(count)!;
+      };
       const readout = model.spectrumHead.readout;
       if (readout) {
         // The spectrum head reads the whole sequence through its principal axes: fitted here, on
         // exactly the frozen tokens it will be trained and used on.
         const t0 = performance.now();
-        const { fitted, fromCache } = await cachedSpectrumAxes(cacheDir, trainFeatures, valFeatures, readout.config.axes, options.seed);
+        const { fitted, fromCache } = await axesFor(readout.config.axes);
         readout.setAxes(fitted.center, fitted.axes);
         log(`${stage}: spectrum readout: ${fitted.count} whitened principal axes of the spectrum tokens, ${fromCache ? 'read from the cache' : 'fitted and cached'} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
       }
@@ -142,7 +148,7 @@ export async function runAlign(options: AlignOptions): Promise<StageResult> {
       let retention: SpectrumRetention | undefined;
       if (options.retain) {
         const t0 = performance.now();
-        const { fitted, fromCache } = await cachedSpectrumAxes(cacheDir, trainFeatures, valFeatures, options.retain.axes, options.seed);
+        const { fitted, fromCache } = await axesFor(options.retain.axes);
         targets = fitted;
         retention = new SpectrumRetention(new ParamInit(options.seed), model.config.align.dim, options.retain.axes, options.retain.weight);
         const how = fromCache ? 'read from the cache' : 'fitted and cached';

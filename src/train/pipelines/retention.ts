@@ -15,7 +15,7 @@
  *
  * The fit takes minutes on the tiny survey (a 9,312-wide PCA of ~16k objects), so
  * `cachedSpectrumAxes` keeps it beside the token features it came from
- * (`<cacheDir>/retention-<train key>-<val key>-p<P>-s<seed>/`), and a resumed or repeated run
+ * (`<cacheDir>/spectrum-axes-<train key>-<val key>-p<P>-s<seed>/`), and a resumed or repeated run
  * reads it back.
  */
 import { existsSync } from 'node:fs';
@@ -75,10 +75,10 @@ export async function cachedSpectrumAxes(
   count: number,
   seed: number,
 ): Promise<{ fitted: SpectrumAxes; fromCache: boolean }> {
-  const key = `retention-${train.key}-${val.key}-p${count}-s${seed}`;
+  const key = `spectrum-axes-${train.key}-${val.key}-p${count}-s${seed}`;
   const dir = join(cacheDir, key);
   const d = train.spectrum.tokens * train.spectrum.width;
-  if (existsSync(join(dir, 'meta.json')) && existsSync(join(dir, 'axes.f32'))) {
+  if (existsSync(join(dir, 'meta.json'))) {
     const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as { variances: number[] };
     const fitted = {
       count,
