@@ -23,7 +23,6 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { openSurvey, splitPositions } from '../src/data/survey.js';
 import { r2Score } from '../src/heads/metrics.js';
 import { PrincipalAxes } from '../src/heads/pca.js';
@@ -33,6 +32,7 @@ import { l2Normalize } from '../src/nn/skyclip-model.js';
 import { tf } from '../src/nn/tf.js';
 import { loadModel } from '../src/nn/weights-io.js';
 import { encoderKey } from '../src/train/pipelines/feature-cache.js';
+import { scriptCli } from './script-cli.js';
 
 interface CacheMeta {
   key: string;
@@ -42,11 +42,9 @@ interface CacheMeta {
   spectrum: { tokens: number; width: number };
 }
 
-function fail(message: string): never {
-  console.error(`backbone-knn: ${message}`);
-  process.exit(2);
-}
-const OPTIONS = {
+const cli = scriptCli('backbone-knn');
+const fail: (message: string) => never = cli.fail; // annotated, so a call narrows like a declared function
+const values = cli.parse({
   cache: { type: 'string' },
   survey: { type: 'string' },
   modality: { type: 'string', default: 'spectrum' },
@@ -56,15 +54,7 @@ const OPTIONS = {
   segments: { type: 'string', default: '1' },
   pca: { type: 'string', default: '0' },
   head: { type: 'string' },
-} as const;
-function parseOptions() {
-  try {
-    return parseArgs({ options: OPTIONS }).values;
-  } catch (e) {
-    fail((e as Error).message); // unknown option, missing value: a message and exit 2, not a stack
-  }
-}
-const values = parseOptions();
+});
 if (!values.cache || !values.survey) fail('--cache DIR and --survey DIR are required');
 const modality = values.modality;
 if (modality !== 'spectrum' && modality !== 'image') fail(`--modality must be spectrum or image, got '${modality}'`);
