@@ -6,7 +6,7 @@
  *
  *   node --import tsx scripts/backbone-knn.ts --cache runs/train-tiny/feature-cache/<key>-train-15962 \
  *     --survey runs/train-tiny/sim-train [--modality spectrum] [--reference 12000] [--queries 1500] [--k 8] \
- *     [--segments S] [--pca P] [--head MODEL_DIR]
+ *     [--segments S] [--pca P] [--head MODEL_DIR] [--predictions FILE]
  *
  * The first --reference cached objects are the labelled pool, the next --queries objects are
  * scored (galaxies only, as the report's redshift targets). Features: the token mean (default),
@@ -19,7 +19,10 @@
  * alignment head for the modality; the cache must come from the same encoders), neighbours by
  * cosine as in the store: the aligned space scored on exactly the same objects. The cache holds
  * training-split objects, which the heads were trained on, so compare rows with each other, not
- * with the held-out report.
+ * with the held-out report. --predictions FILE writes the scored objects' id, z_true and
+ * prediction as CSV, in the shape of a report's predictions-z.csv: written as DIR/predictions-z.csv,
+ * `scripts/redshift-errors.ts --report DIR --catalog SURVEY/catalog.csv --column prediction` then
+ * lists where the readout fails.
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +35,7 @@ import { l2Normalize } from '../src/nn/skyclip-model.js';
 import { tf } from '../src/nn/tf.js';
 import { loadModel } from '../src/nn/weights-io.js';
 import { encoderKey } from '../src/train/pipelines/feature-cache.js';
+import { writeFileAtomic } from '../src/util/atomic.js';
 import { scriptCli } from './script-cli.js';
 
 interface CacheMeta {
@@ -54,6 +58,7 @@ const values = cli.parse({
   segments: { type: 'string', default: '1' },
   pca: { type: 'string', default: '0' },
   head: { type: 'string' },
+  predictions: { type: 'string' },
 });
 if (!values.cache || !values.survey) fail('--cache DIR and --survey DIR are required');
 const modality = values.modality;
@@ -145,6 +150,7 @@ if (values.head) {
 }
 closeSync(fd);
 
+const ids: string[] = [];
 const truth: number[] = [];
 const predicted: number[] = [];
 for (let q = nRef; q < n; q++) {
@@ -158,8 +164,13 @@ for (let q = nRef; q < n; q++) {
   const zs = top.results().map((s) => Number(rows[s.label].z)).sort((a, b) => a - b);
   predicted.push(k % 2 === 1 ? zs[(k - 1) / 2] : (zs[k / 2 - 1] + zs[k / 2]) / 2);
   truth.push(Number(rows[q].z));
+  ids.push(rows[q].id);
 }
 const readout = values.head ? `aligned embedding of ${values.head}` : `${segments} segment${segments > 1 ? 's' : ''}${pcaAxes ? `, ${pcaAxes} whitened PCA axes` : ''}`;
+if (values.predictions) {
+  const csv = ['id,z_true,prediction', ...ids.map((id, i) => `${id},${truth[i]},${predicted[i]}`)].join('\n') + '\n';
+  await writeFileAtomic(values.predictions, csv);
+}
 console.log(`| cache | modality | reference | galaxies scored | k | features | z R^2 |`);
 console.log(`|---|---|---|---|---|---|---|`);
 console.log(`| ${values.cache} | ${modality} | ${nRef} | ${truth.length} | ${k} | ${readout} | ${r2Score(truth, predicted).toFixed(4)} |`);
