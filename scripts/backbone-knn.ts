@@ -6,13 +6,15 @@
  *
  *   node --import tsx scripts/backbone-knn.ts --cache runs/train-tiny/feature-cache/<key>-train-15962 \
  *     --survey runs/train-tiny/sim-train [--modality spectrum] [--reference 12000] [--queries 1500] [--k 8] \
- *     [--segments S] [--pca P] [--head MODEL_DIR] [--predictions FILE]
+ *     [--segments S] [--pca P] [--whiten A] [--head MODEL_DIR] [--predictions FILE]
  *
  * The first --reference cached objects are the labelled pool, the next --queries objects are
  * scored (galaxies only, as the report's redshift targets). Features: the token mean (default),
  * or the means of S contiguous runs of tokens (S = the token count keeps the whole sequence);
  * with --pca P, their coordinates on the pool's P leading principal axes (label-free). Features
- * are standardized per column with the pool's statistics (so --pca whitens); neighbours by
+ * are standardized per column with the pool's statistics (so --pca whitens), then, with
+ * --whiten A < 1 (default 1), column j is scaled back by sd_j^(1 - A): A = 0 keeps the raw
+ * coordinates, 1/2 weighs an axis by the square root of its spread; neighbours by
  * Euclidean distance; prediction = median z. Comparing the token mean with the whitened whole
  * sequence says how much of what the tokens hold a pooling throws away. With --head MODEL_DIR the
  * features are instead that model's aligned unit embeddings of the same cached tokens (its
@@ -57,6 +59,7 @@ const values = cli.parse({
   k: { type: 'string', default: '8' },
   segments: { type: 'string', default: '1' },
   pca: { type: 'string', default: '0' },
+  whiten: { type: 'string', default: '1' },
   head: { type: 'string' },
   predictions: { type: 'string' },
 });
@@ -66,7 +69,9 @@ if (modality !== 'spectrum' && modality !== 'image') fail(`--modality must be sp
 const [nRef, nQuery, k, segments, pcaAxes] = [values.reference, values.queries, values.k, values.segments, values.pca].map(Number);
 if (![nRef, nQuery, k, segments].every((v) => Number.isInteger(v) && v > 0)) fail('--reference, --queries, --k and --segments must be positive integers');
 if (!(Number.isInteger(pcaAxes) && pcaAxes >= 0)) fail(`--pca must be a non-negative integer, got '${values.pca}'`);
-if (values.head && (segments !== 1 || pcaAxes !== 0)) fail('--head scores the aligned embedding; it takes neither --segments nor --pca');
+const whitenPower = Number(values.whiten);
+if (!(Number.isFinite(whitenPower) && whitenPower >= 0 && whitenPower <= 1)) fail(`--whiten must be a number in [0, 1], got '${values.whiten}'`);
+if (values.head && (segments !== 1 || pcaAxes !== 0 || whitenPower !== 1)) fail('--head scores the aligned embedding; it takes none of --segments, --pca, --whiten');
 
 if (!existsSync(join(values.cache, 'meta.json'))) fail(`${values.cache} is not a feature-cache entry (no meta.json); see skyclip align --cache`);
 const meta = JSON.parse(readFileSync(join(values.cache, 'meta.json'), 'utf8')) as CacheMeta;
@@ -146,7 +151,13 @@ if (values.head) {
   const raw = { data: pooled, rows: n, cols: width };
   const features = pcaAxes > 0 ? PrincipalAxes.fit({ data: pooled.subarray(0, nRef * width), rows: nRef, cols: width }, pcaAxes).project(raw) : raw;
   dims = features.cols;
-  standardized = Standardizer.fit({ data: features.data.subarray(0, nRef * dims), rows: nRef, cols: dims }).transform(features).data;
+  const standardizer = Standardizer.fit({ data: features.data.subarray(0, nRef * dims), rows: nRef, cols: dims });
+  const scaled = standardizer.transform(features).data;
+  if (whitenPower < 1) {
+    const back = Array.from(standardizer.scale, (sd) => sd ** (1 - whitenPower)); // [dims]
+    for (let i = 0; i < scaled.length; i++) scaled[i] *= back[i % dims];
+  }
+  standardized = scaled;
 }
 closeSync(fd);
 
@@ -166,7 +177,8 @@ for (let q = nRef; q < n; q++) {
   truth.push(Number(rows[q].z));
   ids.push(rows[q].id);
 }
-const readout = values.head ? `aligned embedding of ${values.head}` : `${segments} segment${segments > 1 ? 's' : ''}${pcaAxes ? `, ${pcaAxes} whitened PCA axes` : ''}`;
+const whitening = whitenPower === 1 ? 'whitened' : whitenPower === 0 ? 'unscaled' : `whitened to the power ${whitenPower}`;
+const readout = values.head ? `aligned embedding of ${values.head}` : `${segments} segment${segments > 1 ? 's' : ''}${pcaAxes ? `, ${pcaAxes} PCA axes, ${whitening}` : whitenPower < 1 ? `, ${whitening}` : ''}`;
 if (values.predictions) {
   const csv = ['id,z_true,prediction', ...ids.map((id, i) => `${id},${truth[i]},${predicted[i]}`)].join('\n') + '\n';
   await writeFileAtomic(values.predictions, csv);
