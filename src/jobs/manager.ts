@@ -305,7 +305,9 @@ export class JobManager {
     if (FINAL_STATES.has(record.state)) throw new SkyclipError('CONFLICT', `job ${id} has already ${record.state === 'cancelled' ? 'been cancelled' : record.state}`, { state: record.state });
     this.db.finish(id, 'cancelled', { finishedAt: new Date().toISOString() });
     if (this.session?.jobId === id) this.session.cancelled = true; // the runner removes the files after the chunk in flight
-    else void this.removeFiles(id);
+    // A freeze in flight is still writing into the job's directory (removing it now races the
+    // writes: ENOTEMPTY); the freeze removes the files when it completes (freezeExport).
+    else if (!this.freezing.has(id)) void this.removeFiles(id).catch(() => undefined); // a leftover goes at the next open (sweep)
     const updated = this.db.get(id)!;
     this.emit(updated);
     return this.status(updated);
@@ -334,15 +336,20 @@ export class JobManager {
     const record = this.require(id);
     if (!FINAL_STATES.has(record.state)) this.cancel(id);
     if (this.session?.jobId === id) await this.running;
+    await this.freezing.get(id)?.catch(() => undefined); // its writes must end before the directory goes
     this.db.delete(id);
     await this.removeFiles(id);
   }
 
-  /** Resolves once no job is running or queued (or the manager is closing); for scripts and tests. */
+  /** Resolves once no job is running or queued and no selection is being frozen (or the manager is closing); for scripts and tests. */
   async idle(): Promise<void> {
     for (;;) {
       if (this.running) {
         await this.running;
+        continue;
+      }
+      if (this.freezing.size > 0 && !this.closing && !this.closed) {
+        await Promise.allSettled(this.freezing.values());
         continue;
       }
       if (this.closing || this.closed || !this.db.next()) return;
@@ -425,7 +432,8 @@ export class JobManager {
   }
 
   private async removeFiles(id: string): Promise<void> {
-    await rm(jobDir(this.options.resultsDir, id), { recursive: true, force: true });
+    // Retries cover a file closed or renamed under the removal (ENOTEMPTY, EBUSY).
+    await rm(jobDir(this.options.resultsDir, id), { recursive: true, force: true, maxRetries: 3, retryDelay: 20 });
   }
 
   // -------------------------------------------------------------------------------------------

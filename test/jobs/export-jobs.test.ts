@@ -229,6 +229,19 @@ describe('export jobs: status, cancel, failures', () => {
     assert.throws(() => jobs.result('no-such-job'), isCode('NOT_FOUND'));
   });
 
+  it('cancels or deletes queued exports while their selections are still being frozen, leaving no files', async () => {
+    // Submitting starts the freeze on the worker at once; cancelling in the same tick lands while
+    // it writes into the job's directory. The files must go after the freeze, not under it.
+    const cancelled = Array.from({ length: 4 }, () => jobs.submitExport({ selection: { kind: 'all' }, modalities: ['image', 'spectrum'], format: 'fits' }).id);
+    for (const id of cancelled) assert.equal(jobs.cancel(id).state, 'cancelled');
+    const deleted = jobs.submitExport({ selection: { kind: 'all' }, modalities: ['image'], format: 'csv' }).id;
+    await jobs.delete(deleted);
+    await jobs.idle();
+    for (const id of [...cancelled, deleted]) assert.ok(!existsSync(join(root, 'results', id)), `files of ${id} removed`);
+    assert.equal(jobs.get(deleted), undefined);
+    for (const id of cancelled) assert.equal(jobs.get(id)!.startedAt, null, 'a cancelled queued job never runs');
+  });
+
   it('fails, with CONFLICT, when an object of the frozen selection is deleted before its chunk', async () => {
     const victim = selectIds().at(-1)!;
     let id = '';
