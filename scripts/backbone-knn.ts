@@ -123,7 +123,7 @@ async function alignedEmbeddings(modelDir: string): Promise<{ data: Float32Array
   // the same width would run and give a wrong number.
   const encoders = await encoderKey(model);
   if (!meta.key.startsWith(`${encoders}-`)) fail(`--head ${modelDir}: its encoders (key ${encoders}) did not make this cache (${meta.key})`);
-  if (head.readout && tf.tidy(() => head.readout!.axes.abs().max().dataSync()[0]) === 0) {
+  if (head.readout && !head.readout.isFitted()) {
     fail(`--head ${modelDir}: its ${modality} readout was never fitted (zero axes); align it first (skyclip align)`);
   }
   const dim = model.config.align.dim;

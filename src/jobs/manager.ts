@@ -33,7 +33,8 @@
  * that one batch again, which the store takes as an update (same ids, same vectors).
  *
  * Cancel marks the job cancelled at once; the chunk in flight (or a queued export's selection
- * freeze) finishes, then the job's files are removed (an ingest keeps the objects already written). Failed jobs keep no files.
+ * freeze) finishes, then the job's files are removed (an ingest keeps the objects already
+ * written). Failed jobs keep no files.
  * Results stay until delete(). Chunk size is fixed per job when its selection is frozen.
  */
 import { randomUUID } from 'node:crypto';

@@ -164,12 +164,14 @@ describe('attention', () => {
     const readout = new PrincipalReadout(new ParamInit(3), { tokens: 5, width: 4, axes: 3, dim: 6 });
     const x = tf.randomNormal([2, 5, 4], 0, 1, 'float32', 31) as tf.Tensor3D;
     assert.ok(tf.tidy(() => readout.coordinates(x).abs().max().dataSync()[0]) === 0, 'unfitted: zero coordinates');
+    assert.equal(readout.isFitted(), false);
     assert.equal(readout.center.trainable, false);
     assert.equal(readout.axes.trainable, false);
     assert.equal(readout.proj.weight.trainable, true);
     const center = Float32Array.from({ length: 20 }, (_, i) => i / 10);
     const axes = Float32Array.from({ length: 60 }, (_, i) => Math.sin(i));
     readout.setAxes(center, axes);
+    assert.equal(readout.isFitted(), true);
     // By hand: coordinate j of object b = sum_r (x[b, r] - center[r]) * axes[r, j], r = t * 4 + d.
     const flat = x.reshape([2, 20]).arraySync() as number[][];
     const expected = flat.map((row) => [0, 1, 2].map((j) => row.reduce((acc, v, r) => acc + (v - center[r]) * axes[r * 3 + j], 0)));

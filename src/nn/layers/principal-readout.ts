@@ -59,6 +59,11 @@ export class PrincipalReadout extends Module {
     });
   }
 
+  /** False until `setAxes` (or loaded weights) gave it axes: an unfitted readout adds only proj's bias. */
+  isFitted(): boolean {
+    return tf.tidy(() => this.axes.abs().max().dataSync()[0]) > 0;
+  }
+
   /** Whitened principal-axis coordinates, [B, T, D] -> [B, P]. */
   coordinates(sequence: tf.Tensor3D): tf.Tensor2D {
     return tf.tidy(() => {

@@ -117,7 +117,7 @@ export async function runAlign(options: AlignOptions): Promise<StageResult> {
       // A spectrum readout keeps the axes its init has (fitted by an earlier frozen alignment, or
       // zero); only its map learns here, as the encoder under it moves.
       const readout = model.spectrumHead.readout;
-      if (readout && tf.tidy(() => readout.axes.abs().max().dataSync()[0]) === 0) {
+      if (readout && !readout.isFitted()) {
         log(`${stage}: warning: the spectrum readout's axes were never fitted (zero), so it adds nothing; a frozen alignment (without --full) fits them first`);
       }
       const data = pairData(trainSet, valSet, { batchSize: options.batch, seed: options.seed, augment: options.augment ?? DEFAULT_AUGMENT });
