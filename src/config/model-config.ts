@@ -143,6 +143,14 @@ export const AlignHeadSchema = z.strictObject({
    * like `queries`.
    */
   spectrumReadout: z.number().int().positive().optional(),
+  /**
+   * Spectrum head only: read each token's input window (the tokenizer's standardized flux values
+   * and statistics) beside the encoder's output for that token, a skip connection around the
+   * encoder: the head's sequence is [B, T, D + window + 2]. Masked-modeling tokens blur where a
+   * line sits inside its window (models/README.md, "The input skip"); the input windows keep it
+   * to a pixel. Absent = the encoder's tokens only (AstroCLIP); left out like `queries`.
+   */
+  spectrumInputSkip: z.boolean().optional(),
   /** Hidden width of the residual MLP / dim. Default 4. */
   mlpRatio: z.number().positive().default(4),
   /** LayerNorm epsilon. Default 1e-5 (torch). */

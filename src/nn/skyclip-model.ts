@@ -3,7 +3,8 @@
  *   image:        VisionTransformer   [B, H, W, C] -> tokens
  *   spectrum:     SpecFormer          [B, L]       -> tokens
  *   imageHead:    AlignmentHead       image tokens    -> [B, E]
- *   spectrumHead: AlignmentHead       spectrum tokens -> [B, E]
+ *   spectrumHead: AlignmentHead       spectrum tokens -> [B, E]   (with align.spectrumInputSkip:
+ *                                     the tokens beside their input windows)
  * `encodeImage` / `encodeSpectrum` return L2-normalized vectors in the shared space; the model
  * also carries its fixed logit scale (15.5 in AstroCLIP) and holds no loss (open_clip style).
  * Weight names are dotted paths from here: `image.blocks.0.attn.qkv.weight`, `spectrumHead.pool.query`.
@@ -37,6 +38,8 @@ export class SkyClipModel extends Module {
   readonly spectrum: SpecFormer;
   readonly imageHead: AlignmentHead;
   readonly spectrumHead: AlignmentHead;
+  /** Values per token of the spectrum head's sequence: D, or D + window + 2 with the input skip. */
+  readonly spectrumHeadWidth: number;
   /** Fixed contrastive temperature (logits = logitScale * cosine). */
   readonly logitScale: number;
 
@@ -47,10 +50,11 @@ export class SkyClipModel extends Module {
     super();
     this.image = this.child('image', new VisionTransformer(init, vitConfigFrom(config)));
     this.spectrum = this.child('spectrum', new SpecFormer(init, specFormerConfigFrom(config)));
-    const { spectrumReadout, ...align } = config.align;
+    const { spectrumReadout, spectrumInputSkip, ...align } = config.align;
     const head = (kvDim: number, readout?: { tokens: number; axes: number }) => new AlignmentHead(init, { kvDim, ...align, readout });
     this.imageHead = this.child('imageHead', head(config.image.dim));
-    this.spectrumHead = this.child('spectrumHead', head(config.spectrum.dim, spectrumReadout ? { tokens: this.spectrum.tokenizer.numTokens, axes: spectrumReadout } : undefined));
+    this.spectrumHeadWidth = config.spectrum.dim + (spectrumInputSkip ? this.spectrum.tokenizer.tokenDim : 0);
+    this.spectrumHead = this.child('spectrumHead', head(this.spectrumHeadWidth, spectrumReadout ? { tokens: this.spectrum.tokenizer.numTokens, axes: spectrumReadout } : undefined));
     this.logitScale = config.align.logitScale;
   }
 
@@ -62,12 +66,21 @@ export class SkyClipModel extends Module {
     });
   }
 
+  /**
+   * What the spectrum head reads: the encoder's tokens [B, T, D], or with align.spectrumInputSkip
+   * each beside its input window [B, T, D + F]. The frozen-feature cache stores exactly this.
+   */
+  spectrumHeadSequence(spectra: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const tokens = this.spectrum.tokenize(spectra); // [B, T, F]
+      const { sequence } = this.spectrum.forwardTokens(tokens); // [B, T, D]
+      return this.config.align.spectrumInputSkip ? tf.concat([sequence, tokens], 2) : sequence; // [B, T, D (+ F)]
+    });
+  }
+
   /** Spectra on the contract's grid [B, L] -> unit vectors [B, E]. */
   encodeSpectrum(spectra: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => {
-      const { sequence } = this.spectrum.forward(spectra); // [B, T, D]
-      return l2Normalize(this.spectrumHead.forward(sequence)); // [B, E]
-    });
+    return tf.tidy(() => l2Normalize(this.spectrumHead.forward(this.spectrumHeadSequence(spectra)))); // [B, L] -> [B, T, D (+ F)] -> [B, E]
   }
 
   /** Input and output shapes implied by the config. */

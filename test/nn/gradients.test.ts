@@ -48,7 +48,7 @@ describe('gradients on wasm', () => {
       const tokens = model.spectrum.tokenize(spectra); // [B, T, F]
       const spec = model.spectrum.forwardTokens(tokens, { reconstruct: true });
       const zi = model.imageHead.forward(img.sequence); // [B, E]
-      const zs = model.spectrumHead.forward(spec.sequence); // [B, E]
+      const zs = model.spectrumHead.forward(tf.concat([spec.sequence, tokens], 2) as tf.Tensor3D); // [B, T, D + F] (the tiny preset's input skip) -> [B, E]
       const recon = spec.reconstruction!.sub(tokens).square().mean(); // masked-modeling-like term
       return probe(zi, 1).add(probe(zs, 2)).add(recon).add(probe(img.embedding, 3)).add(probe(spec.embedding, 4)) as tf.Scalar;
     }, vars);

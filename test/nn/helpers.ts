@@ -56,10 +56,12 @@ export function expectedParamCount(config: ModelConfig): { image: number; spectr
   const q = config.align.queries ?? 1;
   const merge = q > 1 ? q * e * e + e : 0;
   // query [Q, E], q/k/v/out projections, merge, norm, MLP; the spectrum head's readout: centre
-  // [T*D], axes [T*D, P] (fitted, frozen) and P -> E.
+  // [T*D], axes [T*D, P] (fitted, frozen) and P -> E. With the input skip the spectrum head reads
+  // D + F values per token.
   const head = (kv: number) => q * e + (e * e + e) + 2 * (kv * e + e) + (e * e + e) + merge + 2 * e + (e * hidden + hidden) + (hidden * e + e);
+  const spectrumKv = sp.dim + (config.align.spectrumInputSkip ? f : 0);
   const p = config.align.spectrumReadout ?? 0;
-  const readout = p ? s.spectrum.numTokens * sp.dim * (1 + p) + p * e + e : 0;
-  const heads = head(img.dim) + head(sp.dim) + readout;
+  const readout = p ? s.spectrum.numTokens * spectrumKv * (1 + p) + p * e + e : 0;
+  const heads = head(img.dim) + head(spectrumKv) + readout;
   return { image, spectrum, heads, total: image + spectrum + heads };
 }

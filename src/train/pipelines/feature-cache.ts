@@ -42,13 +42,16 @@ export interface TokenFeatures {
   seconds: number;
 }
 
-/** Hash of both encoders' weights, their architecture and the contract (16 hex digits). */
+/** Hash of both encoders' weights, their architecture, the contract and the input skip (16 hex digits). */
 export async function encoderKey(model: SkyClipModel): Promise<string> {
   const weights = new Map<string, tf.Tensor>();
   for (const [name, v] of model.image.namedParameters('image.')) weights.set(name, v);
   for (const [name, v] of model.spectrum.namedParameters('spectrum.')) weights.set(name, v);
   const { data, entries } = await encodeWeights(weights);
-  const arch = canonicalJson({ image: model.config.image, spectrum: model.config.spectrum, preprocess: model.config.preprocess });
+  // The input skip changes what is cached for the spectrum (tokens beside their input windows);
+  // it joins the key only when on, so entries cached before it existed keep their keys.
+  const skip = model.config.align.spectrumInputSkip ? { spectrumInputSkip: true } : {};
+  const arch = canonicalJson({ image: model.config.image, spectrum: model.config.spectrum, preprocess: model.config.preprocess, ...skip });
   return createHash('sha256')
     .update(canonicalJson(entries.map(({ name, shape }) => ({ name, shape }))))
     .update(data)
@@ -119,7 +122,7 @@ export interface FeatureOptions {
 export async function tokenFeatures(model: SkyClipModel, dataset: SurveyDataset, cacheDir: string, options: FeatureOptions = {}): Promise<TokenFeatures> {
   const shapes = derivedShapes(model.config);
   const image = { tokens: shapes.image.numTokens, width: model.config.image.dim };
-  const spectrum = { tokens: shapes.spectrum.numTokens, width: model.config.spectrum.dim };
+  const spectrum = { tokens: shapes.spectrum.numTokens, width: model.spectrumHeadWidth };
   const count = dataset.size;
   const key = `${await encoderKey(model)}-${dataset.survey.key}-${dataset.split}-${count}`;
   const dir = join(cacheDir, key);
@@ -150,7 +153,7 @@ export async function tokenFeatures(model: SkyClipModel, dataset: SurveyDataset,
     spectrum.tokens * spectrum.width,
     batch,
     (s, e) => dataset.spectrumTensor(range(s, e)),
-    (x) => model.spectrum.forward(x as tf.Tensor2D).sequence, // [b, Ts, Ds]
+    (x) => model.spectrumHeadSequence(x as tf.Tensor2D), // [b, Ts, Ds (+ window + 2 with the input skip)]
     (done) => bar.update(count + done),
   );
   bar.finish();
