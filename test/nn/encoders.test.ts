@@ -117,6 +117,30 @@ describe('encoders', () => {
     model.dispose();
   });
 
+  it('the input skip: the spectrum head reads each token beside its input window, and only then', () => {
+    const withSkip = presetConfig('tiny');
+    assert.equal(withSkip.align.spectrumInputSkip, true);
+    const withoutSkip = resolveModelConfig({ ...withSkip, align: { ...withSkip.align, spectrumInputSkip: undefined } });
+    const [a, b] = [buildModel(withSkip, { seed: 6 }), buildModel(withoutSkip, { seed: 6 })];
+    assert.equal(b.spectrumHeadWidth, 96);
+    tf.tidy(() => {
+      const spectra = randomSpectra(withSkip, 3);
+      const tokens = a.spectrum.tokenize(spectra); // [3, 97, 42]
+      const { sequence } = a.spectrum.forwardTokens(tokens); // [3, 97, 96]
+      const read = a.spectrumHeadSequence(spectra); // [3, 97, 138]
+      assert.deepEqual(read.shape, [3, 97, 138]);
+      assert.equal(maxAbsDiff(read.slice([0, 0, 0], [3, 97, 96]), sequence), 0, 'encoded values first');
+      assert.equal(maxAbsDiff(read.slice([0, 0, 96], [3, 97, 42]), tokens), 0, 'then the input window and its statistics');
+      // encodeSpectrum embeds exactly what the feature cache stores, so cached and live agree.
+      const direct = a.encodeSpectrum(spectra);
+      const viaHead = a.spectrumHead.forward(read);
+      assert.ok(maxAbsDiff(direct, viaHead.div(viaHead.norm('euclidean', 1, true))) < 1e-5);
+      // Without the skip the head reads the encoder's tokens alone (AstroCLIP).
+      assert.equal(maxAbsDiff(b.spectrumHeadSequence(spectra), b.spectrum.forward(spectra).sequence), 0);
+    });
+    [a, b].forEach((m) => m.dispose());
+  });
+
   it('the same seed gives bit-identical weights, another seed different ones', () => {
     const config = presetConfig('tiny');
     const [a, b, c] = [buildModel(config, { seed: 9 }), buildModel(config, { seed: 9 }), buildModel(config, { seed: 10 })];
@@ -140,6 +164,7 @@ describe('encoders', () => {
       ['spectrum.tokenize', () => model.spectrum.tokenize(spectra)],
       ['encodeImage', () => model.encodeImage(images)],
       ['encodeSpectrum', () => model.encodeSpectrum(spectra)],
+      ['spectrumHeadSequence', () => model.spectrumHeadSequence(spectra)],
       [
         'variableGrads',
         () => {

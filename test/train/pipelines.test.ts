@@ -18,6 +18,7 @@ import { buildModel } from '../../src/nn/skyclip-model.js';
 import { tf } from '../../src/nn/tf.js';
 import { loadModel, saveModel } from '../../src/nn/weights-io.js';
 import { groupedRanks, runAlign, runEvaluation, runPretrain, stagesOf, type AlignOptions } from '../../src/train/pipelines/index.js';
+import { tokenFeatures } from '../../src/train/pipelines/feature-cache.js';
 import { MICRO, makeSurvey, tempDir, useWasm } from '../data/helpers.js';
 
 let root: string;
@@ -181,6 +182,35 @@ describe('pipelines', () => {
     const fullLines: string[] = [];
     await runAlign({ ...stage('al-readout-full', { init: withReadout }), full: true, steps: 1, log: (l) => fullLines.push(l) });
     assert.ok(fullLines.some((l) => l.includes("warning: the spectrum readout's axes were never fitted")));
+  });
+
+  it('caches what the spectrum head reads: with the input skip each token beside its input window, under another key', async () => {
+    const survey = openSurvey(trainData);
+    const dataset = new SurveyDataset(survey, MICRO.preprocess, 'train');
+    const plain = buildModel(MICRO, { seed: 2 });
+    const skip = buildModel({ ...MICRO, align: { ...MICRO.align, spectrumInputSkip: true } }, { seed: 2 }); // the same encoders
+    const cacheDir = join(root, 'features-skip');
+    try {
+      const a = await tokenFeatures(plain, dataset, cacheDir, { progress: false });
+      const b = await tokenFeatures(skip, dataset, cacheDir, { progress: false });
+      assert.notEqual(a.key, b.key, 'the skip changes what is cached, so the key');
+      const { numTokens: tokens, tokenDim } = derivedShapes(MICRO).spectrum;
+      assert.equal(a.spectrum.width, 16);
+      assert.equal(b.spectrum.width, 16 + tokenDim);
+      assert.deepEqual(b.image.data, a.image.data, 'the image side is the same');
+      // Object 0, token t: the encoded values as without the skip, then that token's input window.
+      const first = tf.tidy(() => skip.spectrum.tokenize(dataset.spectrumTensor([0])).dataSync() as Float32Array); // [1, T, F]
+      for (let t = 0; t < tokens; t++) {
+        const row = b.spectrum.data.subarray(t * b.spectrum.width, (t + 1) * b.spectrum.width);
+        assert.deepEqual(row.subarray(0, 16), a.spectrum.data.subarray(t * 16, (t + 1) * 16));
+        assert.deepEqual(row.subarray(16), first.subarray(t * tokenDim, (t + 1) * tokenDim));
+      }
+      const reread = await tokenFeatures(skip, dataset, cacheDir, { progress: false });
+      assert.ok(reread.fromCache);
+      assert.deepEqual(reread.spectrum.data, b.spectrum.data);
+    } finally {
+      [plain, skip].forEach((m) => m.dispose());
+    }
   });
 
   it('combines encoders from two model directories and fine-tunes everything with --full', async () => {
