@@ -70,11 +70,11 @@ describe('presets', () => {
     const s = derivedShapes(presetConfig('tiny'));
     assert.deepEqual(s.image, { size: 64, channels: 3, gridSize: 8, numPatches: 64, numTokens: 65 });
     assert.deepEqual(s.spectrum, { length: 1946, numWindows: 96, numTokens: 97, tokenDim: 42, maxTokens: 97 });
-    // 4 pooling queries; the spectrum head (only) reads the whole 97-token sequence on 20 principal
+    // 4 pooling queries; the spectrum head (only) reads the whole 97-token sequence on 32 principal
     // axes, each token's 96 encoded values beside its 42 input values (the input skip).
     const model = buildModel(presetConfig('tiny'), { init: 'zeros' });
     assert.equal(model.spectrumHeadWidth, 96 + 42);
-    assert.deepEqual(model.spectrumHead.readout?.axes.shape, [97 * (96 + 42), 20]);
+    assert.deepEqual(model.spectrumHead.readout?.axes.shape, [97 * (96 + 42), 32]);
     assert.equal(model.imageHead.readout, undefined);
     assert.deepEqual(model.spectrumHead.pool.query.shape, [1, 4, 64]);
     model.dispose();
