@@ -33,6 +33,8 @@ export const alignCommand: Command = {
     'training-log/align/ (log.jsonl, loss.svg/png), carrying the earlier stages\' logs.',
     'A spectrum head with a principal-axis readout (align.spectrumReadout in the model config, the',
     'tiny preset\'s) first has its axes fitted on the cached train tokens (label-free, cached too).',
+    'With align.spectrumInputSkip (the tiny preset\'s) the spectrum head, and so the cache, read each',
+    'token beside its input window (the encoder\'s tokens then the tokenizer\'s values).',
     '',
     'Options:',
     '  --image-from DIR      take the image encoder weights from this model directory',
